@@ -1,0 +1,48 @@
+import { Bitrix24Error } from './errors';
+import { parseWebhookUrl, WebhookAddress } from './webhook-url';
+
+/** Where one REST call goes and what it carries, once authorised. */
+export interface AuthorisedRequest {
+  /** Full URL of the method (or of `batch`). Holds secrets for webhooks: never log it. */
+  url: string;
+  /** The call's parameters plus whatever the authorisation adds (`auth=<token>` for OAuth). */
+  params: Record<string, unknown>;
+}
+
+/** How requests to one portal are authorised: a webhook, an OAuth application, or auth carried by a message. */
+export interface RequestAuth {
+  /** The portal's host, safe to show in statuses and errors. */
+  readonly host: string;
+  /** Builds the URL and parameters of a call to `method`. */
+  authorise(method: string, params: Record<string, unknown>): Promise<AuthorisedRequest>;
+  /** Called once when the portal refused the credentials; resolves true when repeating the call may now succeed. */
+  recover(error: Bitrix24Error): Promise<boolean>;
+  /** Every secret value this authorisation holds, for redaction. */
+  secrets(): string[];
+}
+
+/** An incoming webhook: the secret is part of the URL, nothing is added to the body, nothing can be refreshed. */
+export class WebhookAuth implements RequestAuth {
+  private readonly address: WebhookAddress;
+
+  /** Validates the webhook URL at once, so a bad one is reported when the portal is configured. */
+  constructor(webhookUrl: unknown) {
+    this.address = parseWebhookUrl(webhookUrl);
+  }
+
+  get host(): string {
+    return this.address.host;
+  }
+
+  async authorise(method: string, params: Record<string, unknown>): Promise<AuthorisedRequest> {
+    return { url: `${this.address.baseUrl}${method}`, params };
+  }
+
+  async recover(): Promise<boolean> {
+    return false;
+  }
+
+  secrets(): string[] {
+    return [this.address.secret, this.address.baseUrl];
+  }
+}

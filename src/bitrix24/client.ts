@@ -1,0 +1,78 @@
+import { RequestAuth } from './auth';
+import { Bitrix24Error } from './errors';
+import { RestResult } from './envelope';
+import { redactSecrets } from './redact';
+import { HttpTransport, TransportOptions } from './transport';
+
+/** Anything that can run one REST method and return its result: the client, or a queue in front of it. */
+export interface RestCaller {
+  call(method: string, params: Record<string, unknown>): Promise<RestResult>;
+}
+
+/** Settings of a client for one portal. */
+export interface Bitrix24ClientOptions {
+  auth: RequestAuth;
+  transport?: TransportOptions;
+}
+
+/** A REST client for one portal: authorises each call, sends it, and reports every failure as a Bitrix24Error. */
+export class Bitrix24Client implements RestCaller {
+  private readonly auth: RequestAuth;
+  private readonly transport: HttpTransport;
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(options: Bitrix24ClientOptions) {
+    this.auth = options.auth;
+    this.transport = new HttpTransport(options.transport ?? {}, () => this.auth.secrets());
+  }
+
+  /** The portal's host, safe to show. */
+  get host(): string {
+    return this.auth.host;
+  }
+
+  /** Runs one method; when the portal refuses the credentials and they can be renewed, repeats it once. */
+  call(method: string, params: Record<string, unknown>): Promise<RestResult> {
+    const call = this.callWithRecovery(method, params);
+    const tracked = call.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pending.add(tracked);
+    void tracked.then(() => this.pending.delete(tracked));
+    return call;
+  }
+
+  private async callWithRecovery(method: string, params: Record<string, unknown>): Promise<RestResult> {
+    try {
+      return await this.send(method, params);
+    } catch (error) {
+      if (!(error instanceof Bitrix24Error) || error.statusCode !== 401) throw error;
+      if (!(await this.auth.recover(error))) throw error;
+      return this.send(method, params);
+    }
+  }
+
+  /** Removes this portal's secrets, and anything shaped like a secret, from a text. */
+  redact(text: string): string {
+    return redactSecrets(text, this.auth.secrets());
+  }
+
+  /** Lets calls already sent finish for up to `graceMs`, then releases the sockets kept open to the portal. */
+  async close(graceMs = 0): Promise<void> {
+    if (this.pending.size > 0 && graceMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([Promise.all([...this.pending]), deadline]);
+      clearTimeout(timer);
+    }
+    this.transport.close();
+  }
+
+  private async send(method: string, params: Record<string, unknown>): Promise<RestResult> {
+    const request = await this.auth.authorise(method, params);
+    return this.transport.post(request.url, request.params);
+  }
+}
