@@ -1,0 +1,169 @@
+// The emulated portal as one object: a real HTTP server that answers the REST calls this package makes the way
+// Bitrix24 does, plus the controls tests need (start workflows, read their logs, lock or delete them, inject faults,
+// read the request record). It is the demo's default portal and a tool users can point their own flows at.
+
+import { Clock } from './clock';
+import { CommandRunner } from './command-runner';
+import { ConsoleRoutes } from './console-routes';
+import { checkedRateLimit, EmulatorOptions, RateLimit, resolveEmulatorOptions } from './emulator-options';
+import { EventTokenSigner } from './event-token';
+import { Fault, FaultOptions, FaultQueue } from './faults';
+import { EmulatorHttpServer } from './http-server';
+import { OperatingBudget } from './operating-budget';
+import { LeakyBucket } from './rate-bucket';
+import { RequestLog, RequestRecord } from './request-log';
+import { RestEndpoint } from './rest-endpoint';
+import { createRestMethods } from './rest-methods';
+import { LogLine, StartedWorkflow, StartWorkflowOptions, WorkflowStore } from './workflow-store';
+
+/** A Bitrix24 portal on 127.0.0.1 for tests, demos and trying flows without a real portal. */
+export class Bitrix24Emulator {
+  /** The secret in the webhook path. */
+  readonly webhookSecret: string;
+  /** The user id in the webhook path. */
+  readonly userId: number;
+
+  private readonly host: string;
+  private readonly port: number;
+  private readonly clock: Clock;
+  private readonly store: WorkflowStore;
+  private readonly signer = new EventTokenSigner();
+  private readonly faults = new FaultQueue();
+  private readonly requestLog = new RequestLog();
+  private readonly server: EmulatorHttpServer;
+  private rateLimit: RateLimit | false;
+  private bucket: LeakyBucket | undefined;
+  private baseUrl: string | undefined;
+
+  /** An emulator that is not listening yet; see EmulatorOptions for the defaults. */
+  constructor(options: EmulatorOptions = {}) {
+    const resolved = resolveEmulatorOptions(options);
+    this.webhookSecret = resolved.webhookSecret;
+    this.userId = resolved.userId;
+    this.host = resolved.host;
+    this.port = resolved.port;
+    this.clock = resolved.clock;
+    this.store = new WorkflowStore(this.signer);
+    this.rateLimit = resolved.rateLimit;
+    this.bucket = this.newBucket();
+    const methods = createRestMethods({
+      store: this.store,
+      scopes: resolved.scopes,
+      engineErrorCodeAsNumber: resolved.engineErrorCodeAsNumber,
+    });
+    const budget = resolved.operatingLimit === false ? undefined : new OperatingBudget(resolved.operatingLimit);
+    const runner = new CommandRunner(methods, new Set(resolved.scopes), this.clock, budget);
+    const rest = new RestEndpoint({
+      clock: this.clock,
+      userId: this.userId,
+      webhookSecret: this.webhookSecret,
+      faults: this.faults,
+      requests: this.requestLog,
+      runner,
+      rateBucket: () => this.bucket,
+    });
+    const consoleRoutes = new ConsoleRoutes({
+      store: this.store,
+      clock: this.clock,
+      userId: this.userId,
+      webhookSecret: this.webhookSecret,
+      rateLimitText: () => (this.rateLimit === false ? 'off' : `${this.rateLimit.burst} burst, ${this.rateLimit.drainPerSecond}/s`),
+    });
+    this.server = new EmulatorHttpServer(rest, consoleRoutes);
+  }
+
+  /** The base URL, e.g. `http://127.0.0.1:41234`; only known once started. */
+  get url(): string {
+    if (this.baseUrl === undefined) throw new Error('Bitrix24Emulator: url is known only after start()');
+    return this.baseUrl;
+  }
+
+  /** Every REST request received since the last reset, in arrival order (no secrets, no tokens). */
+  get requests(): ReadonlyArray<Readonly<RequestRecord>> {
+    return this.requestLog.records;
+  }
+
+  /** Starts listening. */
+  async start(): Promise<void> {
+    if (this.baseUrl !== undefined) throw new Error('Bitrix24Emulator: already started');
+    const address = await this.server.listen(this.host, this.port);
+    const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+    this.baseUrl = `http://${host}:${address.port}`;
+  }
+
+  /** Stops listening and closes every open connection, keep-alive ones too. Safe to call twice. */
+  async stop(): Promise<void> {
+    await this.server.close();
+  }
+
+  /** The incoming-webhook base URL: `${url}/rest/${userId}/${webhookSecret}/`. */
+  webhookUrl(): string {
+    return `${this.url}/rest/${this.userId}/${this.webhookSecret}/`;
+  }
+
+  /** Starts a workflow whose activity waits for log lines and an answer. */
+  startWorkflow(options: StartWorkflowOptions = {}): StartedWorkflow {
+    return this.store.start(options, this.clock.now());
+  }
+
+  /** The workflow's log lines, oldest first (empty for an unknown id). */
+  logOf(workflowId: string): Array<{ message: string; at: number }> {
+    return (this.store.find(workflowId)?.log ?? []).map((line: LogLine) => ({ ...line }));
+  }
+
+  /** The RETURN_VALUES bizproc.event.send delivered, or undefined before that (or for an unknown id). */
+  returnValuesOf(workflowId: string): Record<string, unknown> | undefined {
+    const values = this.store.find(workflowId)?.returnValues;
+    return values === undefined ? undefined : structuredClone(values);
+  }
+
+  /** Closes the activity as if answered or timed out: later log calls answer true and write nothing. */
+  closeActivity(eventToken: string): void {
+    const workflow = this.store.findByToken(eventToken);
+    if (!workflow) throw new RangeError('closeActivity: not an event token issued by this emulator');
+    workflow.activityClosed = true;
+  }
+
+  /** Locks or unlocks a workflow; while locked, bizproc calls answer HTTP 400 with error 423. */
+  lockWorkflow(workflowId: string, locked: boolean): void {
+    this.store.get(workflowId).locked = locked;
+  }
+
+  /** Deletes a workflow; afterwards bizproc calls answer HTTP 400 with error 404. */
+  deleteWorkflow(workflowId: string): void {
+    this.store.get(workflowId).deleted = true;
+  }
+
+  /** Applies `fault` to the next `times` (default 1) REST requests, optionally only those of one REST method. */
+  injectFault(fault: Fault, options?: FaultOptions): void {
+    this.faults.add(fault, options);
+  }
+
+  /** Drops every fault not yet applied. */
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** Forgets the recorded requests. */
+  resetRequests(): void {
+    this.requestLog.reset();
+  }
+
+  /**
+   * Resolves once `count` requests recorded since the last reset have been handled (executed or refused; a delayed
+   * answer may still be on its way). Lets tests wait for a request without sleeping.
+   */
+  waitForRequests(count: number): Promise<void> {
+    return this.requestLog.waitForSettled(count);
+  }
+
+  /** Changes the rate limit at run time; the bucket starts empty. */
+  setRateLimit(limit: RateLimit | false): void {
+    this.rateLimit = checkedRateLimit(limit);
+    this.bucket = this.newBucket();
+  }
+
+  private newBucket(): LeakyBucket | undefined {
+    return this.rateLimit === false ? undefined : new LeakyBucket(this.rateLimit, this.clock.now());
+  }
+}

@@ -1,0 +1,42 @@
+// Writing answers on the wire. Every answer goes through here, so headers stay consistent and a client that went away
+// mid-answer never throws into the server.
+
+import { ServerResponse, STATUS_CODES } from 'node:http';
+
+/** Answers `status` with `body` as UTF-8 JSON. */
+export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  // JSON.stringify gives undefined for a function or undefined body: send JSON null rather than throw.
+  send(response, status, 'application/json; charset=utf-8', JSON.stringify(body) ?? 'null', headers);
+}
+
+/** Answers `status` with an HTML document. */
+export function sendHtml(response: ServerResponse, status: number, html: string, headers: Record<string, string> = {}): void {
+  send(response, status, 'text/html; charset=utf-8', html, headers);
+}
+
+/** Answers `status` with this exact text under this content type. */
+export function send(
+  response: ServerResponse,
+  status: number,
+  contentType: string,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
+  if (response.headersSent || response.destroyed) return;
+  const bytes = Buffer.from(text, 'utf8');
+  response.writeHead(status, { 'Content-Type': contentType, 'Content-Length': String(bytes.length), ...headers });
+  response.end(bytes);
+}
+
+/** Drops the connection without an answer: an RST, which the client sees as ECONNRESET. */
+export function dropConnection(response: ServerResponse): void {
+  const socket = response.socket;
+  if (!socket || socket.destroyed) return;
+  socket.resetAndDestroy();
+}
+
+/** The page nginx shows for an error status, which is what a client meets behind a proxy or during maintenance. */
+export function proxyErrorPage(status: number): string {
+  const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`;
+  return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+}

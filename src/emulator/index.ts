@@ -1,0 +1,13 @@
+// The emulator's public surface: what tests, the demo and the CLI use.
+
+export { Bitrix24Emulator } from './emulator';
+export { ManualClock, systemClock } from './clock';
+export type { Clock } from './clock';
+export type { EmulatorOptions, OperatingLimit, RateLimit } from './emulator-options';
+export { DEFAULT_RATE_LIMIT } from './emulator-options';
+export type { Fault, FaultOptions } from './faults';
+export type { RequestRecord } from './request-log';
+export type { LogLine, StartedWorkflow, StartWorkflowOptions, WorkflowStatus } from './workflow-store';
+export type { WorkflowView } from './workflow-view';
+export type { ResponseTime } from './response-time';
+export { NON_STRING_LOG_MESSAGE } from './rest-methods';

@@ -1,0 +1,38 @@
+// Reads a request body into memory with a hard cap, so a huge or endless upload cannot exhaust the emulator.
+
+import { IncomingMessage } from 'node:http';
+
+/** The largest body accepted (10 MB); larger ones are answered 413. */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** A body read whole, or why it was not. */
+export type BodyRead = { ok: true; bytes: Buffer } | { ok: false; reason: 'too-large' | 'aborted' };
+
+/** Reads the whole body, or stops as soon as it is known to exceed `limitBytes`. Never rejects. */
+export function readRequestBody(request: IncomingMessage, limitBytes: number = MAX_BODY_BYTES): Promise<BodyRead> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limitBytes) return Promise.resolve({ ok: false, reason: 'too-large' });
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let finished = false;
+    const finish = (outcome: BodyRead): void => {
+      if (finished) return;
+      finished = true;
+      resolve(outcome);
+    };
+    request.on('data', (chunk: Buffer) => {
+      if (finished) return;
+      size += chunk.length;
+      if (size > limitBytes) {
+        chunks.length = 0;
+        finish({ ok: false, reason: 'too-large' });
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => finish({ ok: true, bytes: Buffer.concat(chunks, size) }));
+    request.on('error', () => finish({ ok: false, reason: 'aborted' }));
+    request.on('close', () => finish({ ok: false, reason: 'aborted' }));
+  });
+}

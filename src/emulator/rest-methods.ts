@@ -1,0 +1,90 @@
+// The REST methods the emulated portal offers, each a pure function of its (upper-cased) parameters and the clock
+// time. Checks run in the portal's order: the event token first, then the workflow's state, then the message.
+
+import { isPhpEmpty, phpArrayEntries } from './php-values';
+import { restErrors } from './rest-error';
+import { formatPortalDate } from './response-time';
+import { WorkflowRecord, WorkflowStore } from './workflow-store';
+
+/** One REST method: the scope it needs (none: always available) and what it does. Errors are thrown as RestError. */
+export interface RestMethod {
+  scope?: string;
+  run(params: Record<string, unknown>, now: number): unknown;
+}
+
+/** What the method handlers need from the emulator. */
+export interface RestMethodContext {
+  store: WorkflowStore;
+  scopes: readonly string[];
+  engineErrorCodeAsNumber: boolean;
+}
+
+/** What the portal writes when LOG_MESSAGE is not a string (a number, object, array or boolean that is not empty). */
+export const NON_STRING_LOG_MESSAGE = '(non-string message)';
+
+// Registration needs an application's OAuth token and an administrator; a webhook is always refused.
+const APPLICATION_ONLY_METHODS = [
+  'bizproc.activity.add',
+  'bizproc.activity.update',
+  'bizproc.activity.delete',
+  'bizproc.activity.list',
+  'bizproc.robot.add',
+  'bizproc.robot.update',
+  'bizproc.robot.delete',
+  'bizproc.robot.list',
+];
+
+/** The method table, keyed by lower-case method name (`batch` is handled apart, since it calls the others). */
+export function createRestMethods(context: RestMethodContext): Map<string, RestMethod> {
+  const methods = new Map<string, RestMethod>();
+  methods.set('scope', { run: () => [...context.scopes] });
+  methods.set('server.time', { run: (_params, now) => formatPortalDate(now) });
+  methods.set('bizproc.activity.log', { scope: 'bizproc', run: (params, now) => logActivity(context, params, now) });
+  methods.set('bizproc.event.send', { scope: 'bizproc', run: (params, now) => sendEvent(context, params, now) });
+  for (const name of APPLICATION_ONLY_METHODS) {
+    methods.set(name, {
+      scope: 'bizproc',
+      run: () => {
+        throw restErrors.applicationContextRequired();
+      },
+    });
+  }
+  return methods;
+}
+
+function logActivity(context: RestMethodContext, params: Record<string, unknown>, now: number): true {
+  const workflow = runningWorkflowOf(context, params.EVENT_TOKEN);
+  // A closed activity no longer listens; the portal drops the line and still answers true.
+  if (workflow.activityClosed) return true;
+  if (isPhpEmpty(params.LOG_MESSAGE)) throw restErrors.emptyLogMessage();
+  context.store.appendLog(workflow, logLineText(params.LOG_MESSAGE), now);
+  return true;
+}
+
+function sendEvent(context: RestMethodContext, params: Record<string, unknown>, now: number): true {
+  const workflow = runningWorkflowOf(context, params.EVENT_TOKEN);
+  if (workflow.activityClosed) throw restErrors.activityClosed();
+  workflow.returnValues = returnValuesFrom(params.RETURN_VALUES);
+  if (!isPhpEmpty(params.LOG_MESSAGE)) context.store.appendLog(workflow, logLineText(params.LOG_MESSAGE), now);
+  workflow.activityClosed = true;
+  return true;
+}
+
+/** The token's workflow if it may take calls: 403 for a bad token, engine errors for a deleted or locked workflow. */
+function runningWorkflowOf(context: RestMethodContext, token: unknown): WorkflowRecord {
+  const workflow = context.store.findByToken(token);
+  if (!workflow) throw restErrors.accessDenied();
+  if (workflow.deleted) throw restErrors.workflowNotFound(context.engineErrorCodeAsNumber);
+  if (workflow.locked) throw restErrors.workflowLocked(context.engineErrorCodeAsNumber);
+  return workflow;
+}
+
+function logLineText(message: unknown): string {
+  return typeof message === 'string' ? message : NON_STRING_LOG_MESSAGE;
+}
+
+/** RETURN_VALUES as a map: a list becomes index keys, anything that is not an array becomes no values at all. */
+function returnValuesFrom(value: unknown): Record<string, unknown> {
+  return Object.fromEntries(phpArrayEntries(value));
+}
+
