@@ -1,7 +1,7 @@
 import { RestCaller } from './client';
 import { ResponseTime } from './envelope';
 import { validateEventToken } from './event-token';
-import { prepareLogMessage } from './log-message';
+import { PreparedLogMessage, prepareLogMessage } from './log-message';
 
 /** The REST method that writes a line into a business process log. */
 export const ACTIVITY_LOG_METHOD = 'bizproc.activity.log';
@@ -13,16 +13,35 @@ export interface ActivityLogResult {
   truncated: boolean;
 }
 
+/** A log call whose input has been validated: a token that can be one, and a line the portal will accept. */
+export interface ActivityLogRequest {
+  eventToken: string;
+  message: PreparedLogMessage;
+}
+
 /**
- * Writes one line into the log of the business process that is waiting on `eventToken`. Input is validated and
- * coerced before any request is made. `result: true` does not prove the line was written: the portal answers true
- * for an activity that is no longer waiting.
+ * Validates and coerces the input of a log call without calling the portal: the token first (the portal checks it
+ * first too), then the message. Throws INVALID_EVENT_TOKEN, EMPTY_LOG_MESSAGE or INVALID_LOG_MESSAGE.
  */
-export async function logActivity(caller: RestCaller, eventToken: unknown, message: unknown): Promise<ActivityLogResult> {
-  const token = validateEventToken(eventToken);
-  const prepared = prepareLogMessage(message);
-  const answer = await caller.call(ACTIVITY_LOG_METHOD, { EVENT_TOKEN: token, LOG_MESSAGE: prepared.text });
-  const result: ActivityLogResult = { result: answer.result, truncated: prepared.truncated };
+export function prepareActivityLog(eventToken: unknown, message: unknown): ActivityLogRequest {
+  return { eventToken: validateEventToken(eventToken), message: prepareLogMessage(message) };
+}
+
+/**
+ * Writes one prepared line into the log of the business process that is waiting on its token. `result: true` does
+ * not prove the line was written: the portal answers true for an activity that is no longer waiting.
+ */
+export async function sendActivityLog(caller: RestCaller, request: ActivityLogRequest): Promise<ActivityLogResult> {
+  const answer = await caller.call(ACTIVITY_LOG_METHOD, {
+    EVENT_TOKEN: request.eventToken,
+    LOG_MESSAGE: request.message.text,
+  });
+  const result: ActivityLogResult = { result: answer.result, truncated: request.message.truncated };
   if (answer.time !== undefined) result.time = answer.time;
   return result;
+}
+
+/** Validates, then writes one line into a business process log: `prepareActivityLog` and `sendActivityLog` in one. */
+export async function logActivity(caller: RestCaller, eventToken: unknown, message: unknown): Promise<ActivityLogResult> {
+  return sendActivityLog(caller, prepareActivityLog(eventToken, message));
 }
