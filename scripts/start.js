@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// `npm start`: the bundled Bitrix24 emulator and a local Node-RED 4.1 with this package loaded and the first example
+// flow deployed against the emulator's webhook. Everything listens on 127.0.0.1 only.
+'use strict';
+const fs = require('node:fs');
+const http = require('node:http');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const EMULATOR_PORT = Number(process.env.BITRIX24_EMULATOR_PORT || 8095);
+const NODE_RED_PORT = Number(process.env.PORT || 1880);
+const HOST = '127.0.0.1';
+// A fixed secret, so the webhook stored in the demo's credentials keeps working across restarts; loopback only.
+const DEMO_SECRET = 'demo-secret-not-for-production';
+const USER_DIR = path.join(root, '.node-red');
+const EXAMPLE = path.join(root, 'examples', '01 Log progress lines (emulator).json');
+
+if (!fs.existsSync(path.join(root, 'dist', 'emulator', 'index.js'))) {
+  require('node:child_process').execFileSync(process.execPath, [path.join(__dirname, 'build.js')], { stdio: 'inherit' });
+}
+const { Bitrix24Emulator } = require(path.join(root, 'dist', 'emulator'));
+const RED = require('node-red');
+const express = require(require.resolve('express', { paths: [require.resolve('node-red')] }));
+
+async function deployExampleIfEmpty(emulator, adminUrl) {
+  const current = await (await fetch(`${adminUrl}flows`, { headers: { 'Node-RED-API-Version': 'v2' } })).json();
+  if (current.flows.length > 0) return false;
+  const flow = JSON.parse(fs.readFileSync(EXAMPLE, 'utf8').split('http://127.0.0.1:8095').join(emulator.url));
+  for (const node of flow) {
+    if (node.type === 'bitrix24-portal') node.credentials = { webhookUrl: emulator.webhookUrl() };
+  }
+  const response = await fetch(`${adminUrl}flows`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+    body: JSON.stringify(flow),
+  });
+  if (!response.ok) throw new Error(`deploying the example failed: HTTP ${response.status}`);
+  return true;
+}
+
+async function main() {
+  const emulator = new Bitrix24Emulator({ host: HOST, port: EMULATOR_PORT, webhookSecret: DEMO_SECRET });
+  await emulator.start();
+
+  fs.mkdirSync(USER_DIR, { recursive: true });
+  const app = express();
+  const server = http.createServer(app);
+  const settings = {
+    userDir: USER_DIR,
+    nodesDir: [root],
+    uiHost: HOST,
+    uiPort: NODE_RED_PORT,
+    httpAdminRoot: '/',
+    httpNodeRoot: '/api',
+    flowFile: 'flows.json',
+    credentialSecret: process.env.NODE_RED_CREDENTIAL_SECRET || 'bitrix24-demo-only-credential-secret',
+    functionGlobalContext: {},
+    logging: { console: { level: 'info', metrics: false, audit: false } },
+    editorTheme: { tours: false, projects: { enabled: false } },
+  };
+  RED.init(server, settings);
+  app.use(settings.httpAdminRoot, RED.httpAdmin);
+  app.use(settings.httpNodeRoot, RED.httpNode);
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(NODE_RED_PORT, HOST, resolve);
+  });
+  await RED.start();
+
+  const adminUrl = `http://${HOST}:${NODE_RED_PORT}/`;
+  const deployed = await deployExampleIfEmpty(emulator, adminUrl);
+  process.stdout.write(
+    [
+      '',
+      `  Node-RED editor:        ${adminUrl}`,
+      `  Bitrix24 emulator page: ${emulator.url}/`,
+      `  Emulator webhook:       ${emulator.url}/rest/${emulator.userId}/<demo secret>/ (already set in the example's portal node)`,
+      deployed ? '  The example flow "Bitrix24: log progress" is deployed and has logged its first line.' : '  Your existing flows were kept.',
+      '  Press Ctrl+C to stop.',
+      '',
+    ].join('\n') + '\n',
+  );
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await RED.stop().catch(() => {});
+    await new Promise((resolve) => server.close(resolve));
+    await emulator.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error) => {
+  process.stderr.write(`npm start failed: ${error.message}\n`);
+  process.exit(1);
+});
