@@ -1,4 +1,4 @@
-import { RestCaller } from './client';
+import { CallOptions, RestCaller } from './client';
 import { ResponseTime } from './envelope';
 import { validateEventToken } from './event-token';
 import { PreparedLogMessage, prepareLogMessage } from './log-message';
@@ -31,11 +31,17 @@ export function prepareActivityLog(eventToken: unknown, message: unknown): Activ
  * Writes one prepared line into the log of the business process that is waiting on its token. `result: true` does
  * not prove the line was written: the portal answers true for an activity that is no longer waiting.
  */
-export async function sendActivityLog(caller: RestCaller, request: ActivityLogRequest): Promise<ActivityLogResult> {
-  const answer = await caller.call(ACTIVITY_LOG_METHOD, {
-    EVENT_TOKEN: request.eventToken,
-    LOG_MESSAGE: request.message.text,
-  });
+export async function sendActivityLog(
+  caller: RestCaller,
+  request: ActivityLogRequest,
+  options: CallOptions = {},
+): Promise<ActivityLogResult> {
+  const answer = await caller.call(
+    ACTIVITY_LOG_METHOD,
+    { EVENT_TOKEN: request.eventToken, LOG_MESSAGE: request.message.text },
+    // Lines of one process must reach its log in the order they were sent.
+    { orderKey: request.eventToken, ...options },
+  );
   const result: ActivityLogResult = { result: answer.result, truncated: request.message.truncated };
   if (answer.time !== undefined) result.time = answer.time;
   return result;

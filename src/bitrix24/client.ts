@@ -4,9 +4,25 @@ import { RestResult } from './envelope';
 import { redactSecrets } from './redact';
 import { HttpTransport, TransportOptions } from './transport';
 
+/** How one call is to be treated by a queue in front of the client; a plain client ignores it. */
+export interface CallOptions {
+  /** Calls with the same key reach the portal in the order they were made (bizproc calls use the event token). */
+  orderKey?: string;
+  /** Aborting ends the call with NODE_CLOSED (or the abort reason) if it has not been sent yet. */
+  signal?: AbortSignal;
+}
+
 /** Anything that can run one REST method and return its result: the client, or a queue in front of it. */
 export interface RestCaller {
-  call(method: string, params: Record<string, unknown>): Promise<RestResult>;
+  call(method: string, params: Record<string, unknown>, options?: CallOptions): Promise<RestResult>;
+}
+
+/** What a queue needs of the client it sends through. */
+export interface RestSender extends RestCaller {
+  /** Every secret the client holds, for redaction. */
+  secrets(): string[];
+  /** Releases the client's connections. */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** Settings of a client for one portal. */
@@ -16,7 +32,7 @@ export interface Bitrix24ClientOptions {
 }
 
 /** A REST client for one portal: authorises each call, sends it, and reports every failure as a Bitrix24Error. */
-export class Bitrix24Client implements RestCaller {
+export class Bitrix24Client implements RestSender {
   private readonly auth: RequestAuth;
   private readonly transport: HttpTransport;
   private readonly pending = new Set<Promise<unknown>>();
@@ -51,6 +67,11 @@ export class Bitrix24Client implements RestCaller {
       if (!(await this.auth.recover(error))) throw error;
       return this.send(method, params);
     }
+  }
+
+  /** Every secret this client's authorisation holds. */
+  secrets(): string[] {
+    return this.auth.secrets();
   }
 
   /** Removes this portal's secrets, and anything shaped like a secret, from a text. */

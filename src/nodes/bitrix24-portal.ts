@@ -1,9 +1,11 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { Bitrix24Client, Bitrix24Error, RequestAuth, WebhookAuth } from '../bitrix24';
+import { BatchDispatcher, Bitrix24Client, Bitrix24Error, RequestAuth, RestCaller, WebhookAuth } from '../bitrix24';
 import { localiseError } from './localised-error';
+import { closeGraceOf } from './message-lifecycle';
+import { PortalDeliveryDef, portalDeliveryOf } from './portal-settings';
 
-/** The config node's properties as saved in the flow. */
-export interface PortalNodeDef extends NodeDef {
+/** The config node's properties as saved in the flow: a public contract, flows depend on these names. */
+export interface PortalNodeDef extends NodeDef, PortalDeliveryDef {
   authType?: string;
 }
 
@@ -14,16 +16,17 @@ export interface PortalCredentials {
 
 /** The `bitrix24-portal` config node as the nodes that use it see it. */
 export interface PortalNode extends Node<PortalCredentials> {
-  /** The portal's client, shared by every node using this portal; throws a Bitrix24Error when the config is unusable. */
-  client(): Bitrix24Client;
+  /**
+   * The portal's queue, shared by every node using this portal: one rate limit, batching, safe retries. Throws a
+   * Bitrix24Error when the configuration is unusable.
+   */
+  client(): RestCaller;
   /** Adds a node to those told about the portal's state. */
   register(user: Node): void;
   /** Removes a node added by `register`. */
   deregister(user: Node): void;
 }
 
-/** How long the portal waits on close for calls already sent, below Node-RED's 15 s close timeout. */
-const CLOSE_GRACE_MS = 10_000;
 
 /** Builds the authorisation the config asks for, or throws why it cannot. */
 function createAuth(def: PortalNodeDef, credentials: PortalCredentials): RequestAuth {
@@ -37,10 +40,15 @@ export = function registerPortalNode(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const self = this as PortalNode;
     const users = new Set<Node>();
-    let client: Bitrix24Client | undefined;
+    let client: BatchDispatcher | undefined;
     let configError: Bitrix24Error | undefined;
     try {
-      client = new Bitrix24Client({ auth: createAuth(def, this.credentials ?? {}) });
+      const delivery = portalDeliveryOf(def);
+      const sender = new Bitrix24Client({
+        auth: createAuth(def, this.credentials ?? {}),
+        transport: { timeoutMs: delivery.timeoutMs },
+      });
+      client = new BatchDispatcher(sender, delivery.dispatcher);
     } catch (error) {
       configError = error instanceof Bitrix24Error ? error : new Bitrix24Error('INVALID_CONFIG', 'The portal configuration is invalid.');
       this.error(localiseError(RED, configError));
@@ -63,7 +71,10 @@ export = function registerPortalNode(RED: NodeAPI): void {
         done();
         return;
       }
-      client.close(CLOSE_GRACE_MS).then(done, done);
+      client.close(closeGraceOf(RED)).then(
+        () => done(),
+        () => done(),
+      );
     });
   }
 

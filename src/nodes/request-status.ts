@@ -1,28 +1,34 @@
 import type { Node, NodeAPI, NodeStatus } from 'node-red';
 import { CATALOGUE } from './localised-error';
 
+// While calls are in flight the count changes with every message; the editor needs it a few times a second at most.
+const BUSY_UPDATE_INTERVAL_MS = 250;
+
 /**
- * A node's status for calls to the portal: how many are in flight, else how the last one ended. Texts are i18n keys
- * of the shared catalogue, so the editor shows them in the user's language.
+ * A node's status for calls to the portal: how many of its messages wait or are in flight, else how the last one
+ * ended. A change of state shows at once; changes of the count while busy are throttled. Texts are i18n keys.
  */
 export class RequestStatus {
-  private inFlight = 0;
+  private pending = 0;
   private last: NodeStatus = {};
+  private shown = '';
+  private shownAt = 0;
+  private trailing: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly node: Node,
     private readonly RED: NodeAPI,
   ) {}
 
-  /** A call has started. */
+  /** A call has started (it may wait in the portal's queue first). */
   started(): void {
-    this.inFlight += 1;
+    this.pending += 1;
     this.show();
   }
 
   /** A call ended well. */
   succeeded(): void {
-    this.settle({ fill: 'green', shape: 'dot', text: this.RED._(`${CATALOGUE}.status.ok`) });
+    this.settle({ fill: 'green', shape: 'dot', text: this.RED._(`${CATALOGUE}.status.ok`) }, true);
   }
 
   /** A call, or the input before it, failed with `code`. */
@@ -38,26 +44,46 @@ export class RequestStatus {
 
   /** Clears the status, as a closed node must not keep showing an old state. */
   clear(): void {
-    this.inFlight = 0;
+    clearTimeout(this.trailing);
+    this.trailing = undefined;
+    this.pending = 0;
     this.last = {};
-    this.node.status({});
+    this.render({});
   }
 
-  private settle(outcome: NodeStatus, started = true): void {
-    if (started && this.inFlight > 0) this.inFlight -= 1;
+  private settle(outcome: NodeStatus, started: boolean): void {
+    if (started && this.pending > 0) this.pending -= 1;
     this.last = outcome;
     this.show();
   }
 
   private show(): void {
-    if (this.inFlight > 0) {
-      this.node.status({
-        fill: 'blue',
-        shape: 'dot',
-        text: this.RED._(`${CATALOGUE}.status.sending`, { count: this.inFlight }),
-      });
-    } else {
-      this.node.status(this.last);
+    if (this.pending === 0) {
+      this.render(this.last);
+      return;
     }
+    const busy: NodeStatus = {
+      fill: 'blue',
+      shape: 'dot',
+      text: this.RED._(`${CATALOGUE}.status.sending`, { count: this.pending }),
+    };
+    const wasBusy = this.shown.startsWith('blue');
+    const now = Date.now();
+    if (!wasBusy || now - this.shownAt >= BUSY_UPDATE_INTERVAL_MS) {
+      this.render(busy);
+    } else if (this.trailing === undefined) {
+      this.trailing = setTimeout(() => {
+        this.trailing = undefined;
+        if (this.pending > 0) this.show();
+      }, BUSY_UPDATE_INTERVAL_MS);
+    }
+  }
+
+  private render(status: NodeStatus): void {
+    clearTimeout(this.trailing);
+    this.trailing = undefined;
+    this.shown = `${status.fill ?? ''}:${status.text ?? ''}`;
+    this.shownAt = Date.now();
+    this.node.status(status);
   }
 }

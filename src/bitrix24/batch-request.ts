@@ -1,0 +1,86 @@
+import { Bitrix24Error } from './errors';
+import { portalError, readTime, RestResult } from './envelope';
+import { encodePhpQuery } from './php-query';
+
+/** Bitrix24 runs at most 50 commands in one `batch`. */
+export const MAX_BATCH_COMMANDS = 50;
+
+/** One call as it travels inside a batch. */
+export interface BatchCommand {
+  method: string;
+  params: Record<string, unknown>;
+}
+
+/** The outcome of one command of a batch. */
+export type CommandOutcome = { ok: true; answer: RestResult } | { ok: false; error: Bitrix24Error };
+
+// The HTTP status each error code has when the method is called alone; a batch reports none per command, and a flow
+// should see the same msg.error whether its call travelled alone or in a batch.
+const STATUS_OF_CODE: Record<string, number> = {
+  ACCESS_DENIED: 403,
+  ERROR_EMPTY_LOG_MESSAGE: 400,
+  ERROR_METHOD_NOT_FOUND: 404,
+  ERROR_ACTIVITY_CLOSED: 400,
+  QUERY_LIMIT_EXCEEDED: 503,
+  OPERATION_TIME_LIMIT: 429,
+  INTERNAL_SERVER_ERROR: 500,
+  insufficient_scope: 403,
+  '404': 400,
+  '423': 400,
+};
+
+/** The query form of one command: `method?KEY=value&...`, values URL-encoded with PHP bracket keys. */
+export function commandString(command: BatchCommand): string {
+  return `${command.method}?${encodePhpQuery(command.params)}`;
+}
+
+/** The parameters of a `batch` call running `commands` (already in query form) in order, not halting on errors. */
+export function batchParams(commands: readonly string[]): Record<string, unknown> {
+  const cmd: Record<string, string> = {};
+  commands.forEach((command, index) => {
+    cmd[keyOf(index)] = command;
+  });
+  return { halt: 0, cmd };
+}
+
+/** Splits a batch's `result` back into one outcome per command; a command missing from both maps is ambiguous. */
+export function splitBatchResult(result: unknown, count: number, secrets: Iterable<string>): CommandOutcome[] {
+  const body = asMap(result);
+  const results = asMap(body.result);
+  const errors = asMap(body.result_error);
+  const times = asMap(body.result_time);
+  const outcomes: CommandOutcome[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const key = keyOf(index);
+    const error = errors[key];
+    if (error !== undefined && error !== null && typeof error === 'object') {
+      const errorBody = error as Record<string, unknown>;
+      outcomes.push({ ok: false, error: portalError(errorBody, STATUS_OF_CODE[String(errorBody.error)], secrets) });
+    } else if (key in results) {
+      const answer: RestResult = { result: results[key] };
+      const time = readTime(times[key]);
+      if (time !== undefined) answer.time = time;
+      outcomes.push({ ok: true, answer });
+    } else {
+      outcomes.push({
+        ok: false,
+        error: new Bitrix24Error('INVALID_RESPONSE', 'The batch answer has no result for this call; it may have run.', {
+          certainty: 'ambiguous',
+        }),
+      });
+    }
+  }
+  return outcomes;
+}
+
+// Keys that are not numbers, so PHP keeps them as a map (numeric keys 0..n-1 come back as a list).
+function keyOf(index: number): string {
+  return `c${index}`;
+}
+
+// PHP sends an empty map as [], and a map with keys 0..n-1 as a list.
+function asMap(value: unknown): Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return {};
+  return value as Record<string, unknown>;
+}
+

@@ -1,0 +1,364 @@
+import { batchParams, commandString, MAX_BATCH_COMMANDS, splitBatchResult } from './batch-request';
+import { CallQueue, QueuedCall } from './call-queue';
+import type { CallOptions, RestCaller, RestSender } from './client';
+import { RestResult } from './envelope';
+import { Bitrix24Error } from './errors';
+import { LeakyBucket } from './leaky-bucket';
+import { OperatingTimeGuard } from './operating-limit';
+import { checkedRateLimit, RateLimit } from './rate-limit';
+import { backoffDelay, DEFAULT_RETRY_OPTIONS, isRetryable, RetryOptions } from './retry-policy';
+import { Scheduler, systemScheduler } from './scheduler';
+
+/** Settings of a portal's queue. */
+export interface DispatcherOptions {
+  /** The portal's leaky bucket to mirror; false sends as fast as answers come back. */
+  rateLimit?: RateLimit | false;
+  /** Calls that may wait at once; one more is refused at once with QUEUE_FULL. */
+  maxQueue?: number;
+  /** How long a call may wait for its turn, in ms; past it, QUEUE_TIMEOUT. */
+  maxWaitMs?: number;
+  /** Requests (single calls or batches) in flight at once. */
+  maxInFlight?: number;
+  retry?: Partial<RetryOptions>;
+  scheduler?: Scheduler;
+  /** For the back-off jitter; tests pass a fixed one. */
+  random?: () => number;
+}
+
+/** Sensible defaults: standard-plan limits, 10,000 waiting calls, 5 minutes of waiting, 4 requests in flight. */
+export const DEFAULT_DISPATCHER_OPTIONS = { maxQueue: 10_000, maxWaitMs: 300_000, maxInFlight: 4 } as const;
+
+// A batch larger than this (in URL-encoded command text) is split, whatever its command count: portals cap POST size.
+const MAX_BATCH_BYTES = 1_000_000;
+// How far past busy keys the queue is searched for a call that may go; keeps one pump cheap with 100,000 waiting.
+const SCAN_WINDOW = 2_000;
+// How often waiting calls are checked against their deadline, at most.
+const SWEEP_INTERVAL_MS = 1_000;
+
+/**
+ * One portal's queue: every node using the portal shares it, and with it the portal's rate limit. When a request
+ * may go and one call waits, it goes alone; when several wait, up to 50 go as one `batch`. Calls with the same order
+ * key reach the portal in arrival order. Failures are repeated only when the portal certainly did not run the call.
+ */
+export class BatchDispatcher implements RestCaller {
+  private readonly queue = new CallQueue();
+  private readonly bucket: LeakyBucket | undefined;
+  private readonly operating = new OperatingTimeGuard();
+  private readonly scheduler: Scheduler;
+  private readonly retry: RetryOptions;
+  private readonly random: () => number;
+  private readonly maxQueue: number;
+  private readonly maxWaitMs: number;
+  private readonly maxInFlight: number;
+  private readonly busyKeys = new Map<string, number>();
+  private readonly callsBySignal = new WeakMap<AbortSignal, Set<QueuedCall>>();
+  private readonly idleWaiters: Array<() => void> = [];
+  private inFlightRequests = 0;
+  private inFlightCalls = 0;
+  private seq = 0;
+  private closing = false;
+  private wakeTimer: { at: number; cancel: () => void } | undefined;
+  private sweepTimer: (() => void) | undefined;
+
+  constructor(
+    private readonly sender: RestSender,
+    options: DispatcherOptions = {},
+  ) {
+    this.scheduler = options.scheduler ?? systemScheduler;
+    this.retry = { ...DEFAULT_RETRY_OPTIONS, ...options.retry };
+    this.random = options.random ?? Math.random;
+    this.maxQueue = options.maxQueue ?? DEFAULT_DISPATCHER_OPTIONS.maxQueue;
+    this.maxWaitMs = options.maxWaitMs ?? DEFAULT_DISPATCHER_OPTIONS.maxWaitMs;
+    this.maxInFlight = options.maxInFlight ?? DEFAULT_DISPATCHER_OPTIONS.maxInFlight;
+    const limit = options.rateLimit ?? { burst: 50, drainPerSecond: 2 };
+    this.bucket = limit === false ? undefined : new LeakyBucket(checkedRateLimit(limit), this.scheduler.now());
+  }
+
+  /** Calls waiting for their turn. */
+  get queued(): number {
+    return this.queue.size;
+  }
+
+  /** Calls sent and not yet answered. */
+  get inFlight(): number {
+    return this.inFlightCalls;
+  }
+
+  /** Queues one call; the promise settles with its own result or error, never with another call's. */
+  call(method: string, params: Record<string, unknown>, options: CallOptions = {}): Promise<RestResult> {
+    if (this.closing) return Promise.reject(closedError());
+    if (options.signal?.aborted) return Promise.reject(abortError(options.signal));
+    if (this.queue.size >= this.maxQueue) {
+      return Promise.reject(
+        new Bitrix24Error('QUEUE_FULL', `The portal's queue is full (${this.maxQueue} calls wait); the call was not sent.`, {
+          certainty: 'not-executed',
+        }),
+      );
+    }
+    return new Promise<RestResult>((resolve, reject) => {
+      const call: QueuedCall = {
+        seq: this.seq++,
+        method,
+        params,
+        orderKey: options.orderKey,
+        enqueuedAt: this.scheduler.now(),
+        state: 'queued',
+        attempts: 0,
+        notBefore: 0,
+        resolve,
+        reject,
+      };
+      if (options.signal !== undefined) this.watchSignal(options.signal, call);
+      this.queue.push(call);
+      this.ensureSweep();
+      this.pump();
+    });
+  }
+
+  /**
+   * Ends the waiting calls of a signal when it aborts. One listener per signal (a node has one for all its calls):
+   * a listener per call would make 100,000 waiting calls cost O(n) each to remove.
+   */
+  private watchSignal(signal: AbortSignal, call: QueuedCall): void {
+    let calls = this.callsBySignal.get(signal);
+    if (calls === undefined) {
+      const watched = new Set<QueuedCall>();
+      calls = watched;
+      this.callsBySignal.set(signal, watched);
+      signal.addEventListener(
+        'abort',
+        () => {
+          // A call already sent cannot be taken back: only waiting ones end.
+          for (const waiting of watched) if (waiting.state === 'queued') this.settle(waiting, abortError(signal));
+          watched.clear();
+        },
+        { once: true },
+      );
+    }
+    calls.add(call);
+    const settle = { resolve: call.resolve, reject: call.reject };
+    const watched = calls;
+    call.resolve = (answer) => {
+      watched.delete(call);
+      settle.resolve(answer);
+    };
+    call.reject = (error) => {
+      watched.delete(call);
+      settle.reject(error);
+    };
+  }
+
+  /**
+   * Stops taking calls, lets waiting ones go as the limit allows for up to `graceMs`, then ends those still waiting
+   * with NODE_CLOSED and waits (within the same grace) for requests in flight. Resolves with how many were ended.
+   */
+  async close(graceMs: number): Promise<number> {
+    this.closing = true;
+    const deadline = this.scheduler.now() + graceMs;
+    await this.idleOr(graceMs);
+    let ended = 0;
+    for (const call of [...this.queue]) {
+      this.settle(call, closedError());
+      ended += 1;
+    }
+    await this.idleOr(Math.max(0, deadline - this.scheduler.now()));
+    this.wakeTimer?.cancel();
+    this.wakeTimer = undefined;
+    this.sweepTimer?.();
+    this.sweepTimer = undefined;
+    await this.sender.close(0);
+    return ended;
+  }
+
+  private pump(): void {
+    while (this.inFlightRequests < this.maxInFlight && this.queue.size > 0) {
+      const now = this.scheduler.now();
+      const bucketDelay = this.bucket?.delayUntilFree(now) ?? 0;
+      if (bucketDelay > 0) {
+        this.wakeAt(now + bucketDelay);
+        return;
+      }
+      const { picked, nextReadyAt } = this.pick(now);
+      if (picked.length === 0) {
+        if (nextReadyAt !== undefined) this.wakeAt(nextReadyAt);
+        return;
+      }
+      this.bucket?.take(now);
+      this.send(picked, now);
+    }
+  }
+
+  /** The calls for the next request: oldest first, skipping keys in flight or backing off, within batch limits. */
+  private pick(now: number): { picked: QueuedCall[]; nextReadyAt: number | undefined } {
+    const picked: QueuedCall[] = [];
+    const blocked = new Set<string>(this.busyKeys.keys());
+    let nextReadyAt: number | undefined;
+    let bytes = 0;
+    let scanned = 0;
+    for (const call of this.queue) {
+      if (scanned++ >= SCAN_WINDOW) break;
+      if (call.orderKey !== undefined && blocked.has(call.orderKey)) continue;
+      const readyAt = Math.max(call.notBefore, now + this.operating.delayFor(call.method, now));
+      if (readyAt > now) {
+        nextReadyAt = nextReadyAt === undefined ? readyAt : Math.min(nextReadyAt, readyAt);
+        // Later calls with this key must not overtake it.
+        if (call.orderKey !== undefined) blocked.add(call.orderKey);
+        continue;
+      }
+      call.command ??= commandString(call);
+      if (picked.length > 0 && bytes + call.command.length > MAX_BATCH_BYTES) break;
+      bytes += call.command.length;
+      picked.push(call);
+      if (picked.length === MAX_BATCH_COMMANDS) break;
+    }
+    return { picked, nextReadyAt };
+  }
+
+  private send(calls: QueuedCall[], now: number): void {
+    this.inFlightRequests += 1;
+    this.inFlightCalls += calls.length;
+    for (const call of calls) {
+      this.queue.remove(call, 'sending');
+      call.attempts += 1;
+      this.operating.sent(call.method, now);
+      if (call.orderKey !== undefined) this.busyKeys.set(call.orderKey, (this.busyKeys.get(call.orderKey) ?? 0) + 1);
+    }
+    const request =
+      calls.length === 1
+        ? this.sender.call(calls[0].method, calls[0].params)
+        : this.sender.call('batch', batchParams(calls.map((call) => call.command ?? commandString(call))));
+    request
+      .then(
+        (answer) => this.answered(calls, answer),
+        (error: unknown) => {
+          const failure = toBitrix24Error(error);
+          for (const call of calls) this.failed(call, failure);
+        },
+      )
+      .catch((error: unknown) => {
+        for (const call of calls) this.settle(call, toBitrix24Error(error));
+      })
+      .finally(() => {
+        this.inFlightRequests -= 1;
+        this.inFlightCalls -= calls.length;
+        for (const call of calls) {
+          if (call.orderKey === undefined) continue;
+          const left = (this.busyKeys.get(call.orderKey) ?? 1) - 1;
+          if (left > 0) this.busyKeys.set(call.orderKey, left);
+          else this.busyKeys.delete(call.orderKey);
+        }
+        this.pump();
+        this.notifyIfIdle();
+      });
+  }
+
+  private answered(calls: QueuedCall[], answer: RestResult): void {
+    const now = this.scheduler.now();
+    if (calls.length === 1) {
+      this.operating.observe(calls[0].method, answer.time, now);
+      this.settle(calls[0], undefined, answer);
+      return;
+    }
+    const outcomes = splitBatchResult(answer.result, calls.length, this.sender.secrets());
+    outcomes.forEach((outcome, index) => {
+      const call = calls[index];
+      if (outcome.ok) {
+        this.operating.observe(call.method, outcome.answer.time, now);
+        this.settle(call, undefined, outcome.answer);
+      } else {
+        this.failed(call, outcome.error);
+      }
+    });
+  }
+
+  private failed(call: QueuedCall, error: Bitrix24Error): void {
+    const now = this.scheduler.now();
+    if (error.code === 'QUERY_LIMIT_EXCEEDED') this.bucket?.markFull(now);
+    if (error.code === 'OPERATION_TIME_LIMIT') this.operating.hold(call.method, now, error.retryAfterSeconds);
+    if (this.closing || call.attempts >= this.retry.maxAttempts || !isRetryable(error, this.retry.retryAmbiguous)) {
+      this.settle(call, error);
+      return;
+    }
+    call.lastError = error;
+    call.notBefore = now + backoffDelay(call.attempts, this.retry, this.random);
+    this.queue.putBack([call]);
+  }
+
+  /** Ends a call once, with its answer or its error, wherever it is. */
+  private settle(call: QueuedCall, error: Bitrix24Error | undefined, answer?: RestResult): void {
+    if (call.state === 'settled') return;
+    if (call.state === 'queued') this.queue.remove(call, 'settled');
+    call.state = 'settled';
+    if (error !== undefined) call.reject(error);
+    else call.resolve(answer as RestResult);
+    this.notifyIfIdle();
+  }
+
+  private wakeAt(at: number): void {
+    if (this.wakeTimer !== undefined && this.wakeTimer.at <= at) return;
+    this.wakeTimer?.cancel();
+    const cancel = this.scheduler.schedule(() => {
+      this.wakeTimer = undefined;
+      this.pump();
+    }, at - this.scheduler.now());
+    this.wakeTimer = { at, cancel };
+  }
+
+  private ensureSweep(): void {
+    if (this.sweepTimer !== undefined) return;
+    this.sweepTimer = this.scheduler.schedule(() => {
+      this.sweepTimer = undefined;
+      this.sweep();
+    }, Math.min(SWEEP_INTERVAL_MS, this.maxWaitMs));
+  }
+
+  /** Ends calls that waited longer than allowed, then checks again while calls wait. */
+  private sweep(): void {
+    const now = this.scheduler.now();
+    for (const call of [...this.queue]) {
+      if (now - call.enqueuedAt < this.maxWaitMs) continue;
+      const last = call.lastError === undefined ? '' : ` The last attempt failed with ${call.lastError.code}.`;
+      this.settle(
+        call,
+        new Bitrix24Error('QUEUE_TIMEOUT', `The call waited longer than ${this.maxWaitMs / 1000} s for its turn.${last}`, {
+          certainty: 'not-executed',
+          ...(call.lastError === undefined ? {} : { description: call.lastError.code }),
+        }),
+      );
+    }
+    if (this.queue.size > 0) this.ensureSweep();
+  }
+
+  private idleOr(ms: number): Promise<void> {
+    if ((this.queue.size === 0 && this.inFlightRequests === 0) || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const cancel = this.scheduler.schedule(resolve, ms);
+      this.idleWaiters.push(() => {
+        cancel();
+        resolve();
+      });
+    });
+  }
+
+  private notifyIfIdle(): void {
+    if (this.queue.size !== 0 || this.inFlightRequests !== 0) return;
+    for (const waiter of this.idleWaiters.splice(0)) waiter();
+  }
+}
+
+function closedError(): Bitrix24Error {
+  return new Bitrix24Error('NODE_CLOSED', 'The node was closed (redeploy or shutdown) before the call could be sent.', {
+    certainty: 'not-executed',
+  });
+}
+
+function abortError(signal: AbortSignal): Bitrix24Error {
+  return signal.reason instanceof Bitrix24Error ? signal.reason : closedError();
+}
+
+function toBitrix24Error(error: unknown): Bitrix24Error {
+  if (error instanceof Bitrix24Error) return error;
+  return new Bitrix24Error('INTERNAL_ERROR', 'Unexpected internal error while sending to the portal.', {
+    certainty: 'ambiguous',
+  });
+}

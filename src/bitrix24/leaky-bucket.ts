@@ -1,0 +1,50 @@
+import { RateLimit } from './rate-limit';
+
+/**
+ * Our copy of the portal's leaky bucket: each request adds one, the level drains continuously, and a request may go
+ * while it would not overflow the burst. When the portal says the bucket is full (503 QUERY_LIMIT_EXCEEDED: other
+ * applications on the same portal and address share it), our copy is filled too, so we wait as the portal would.
+ */
+export class LeakyBucket {
+  private level = 0;
+  private updatedAt: number;
+
+  constructor(
+    private readonly limit: RateLimit,
+    now: number,
+  ) {
+    this.updatedAt = now;
+  }
+
+  /** Milliseconds until one more request fits (0: now). */
+  delayUntilFree(now: number): number {
+    this.drain(now);
+    const excess = this.level + 1 - this.limit.burst;
+    // A millionth of a request of tolerance absorbs floating-point error in the drain.
+    return excess <= 1e-6 ? 0 : Math.ceil((excess / this.limit.drainPerSecond) * 1000);
+  }
+
+  /** Counts one request sent now. */
+  take(now: number): void {
+    this.drain(now);
+    this.level += 1;
+  }
+
+  /** The portal refused a request for the limit: its bucket is full whatever ours says. */
+  markFull(now: number): void {
+    this.drain(now);
+    this.level = Math.max(this.level, this.limit.burst);
+  }
+
+  /** The current level, for tests and status. */
+  levelAt(now: number): number {
+    this.drain(now);
+    return this.level;
+  }
+
+  private drain(now: number): void {
+    const elapsed = Math.max(0, now - this.updatedAt) / 1000;
+    this.level = Math.max(0, this.level - elapsed * this.limit.drainPerSecond);
+    this.updatedAt = Math.max(this.updatedAt, now);
+  }
+}

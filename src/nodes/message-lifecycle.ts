@@ -1,0 +1,140 @@
+import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { Bitrix24Error, redactSecrets } from '../bitrix24';
+import { failureReporter } from './failure-output';
+import { CATALOGUE } from './localised-error';
+import { RequestStatus } from './request-status';
+
+type Send = (msg: NodeMessage | Array<NodeMessage | null>) => void;
+type Done = (err?: Error) => void;
+
+/** What a node's job gets for one message. */
+export interface JobContext {
+  /** Aborted when the node closes; pass it to the portal call so a waiting call is withdrawn. */
+  signal: AbortSignal;
+  /** Call when the input is valid and the call to the portal starts (the status counts it from then). */
+  started(): void;
+}
+
+/** A node's work for one message: resolves with what to add to the message on success, or throws a Bitrix24Error. */
+export type MessageJob = (context: JobContext) => Promise<(msg: NodeMessage) => void>;
+
+/** How long a closing node lets its calls finish, below Node-RED's 15 s close timeout. */
+export const CLOSE_GRACE_MS = 10_000;
+
+/** The close grace: `bitrix24PortalCloseGrace` (ms) in settings.js, else 10 s. */
+export function closeGraceOf(RED: NodeAPI): number {
+  const setting = (RED.settings as unknown as Record<string, unknown>).bitrix24PortalCloseGrace;
+  return typeof setting === 'number' && setting >= 0 ? setting : CLOSE_GRACE_MS;
+}
+// After the grace, calls in flight get this much longer to answer before close gives up on them.
+const CLOSE_IN_FLIGHT_MS = 3_000;
+
+/**
+ * The life of every message in a node that calls the portal: it leaves exactly once (output 1, output 2, or
+ * done(err)), the status follows it, and on close the node stops taking input, lets its calls finish within the
+ * grace, then ends the rest with NODE_CLOSED and says how many in one warning.
+ */
+export class MessageLifecycle {
+  private readonly status: RequestStatus;
+  private readonly report: ReturnType<typeof failureReporter>;
+  private readonly controller = new AbortController();
+  private readonly pending = new Set<Promise<void>>();
+  private closing = false;
+  private endedByClose = 0;
+
+  constructor(
+    private readonly RED: NodeAPI,
+    private readonly node: Node,
+    private readonly sourceOf: (error: Bitrix24Error) => string = () => '',
+  ) {
+    this.status = new RequestStatus(node, RED);
+    this.report = failureReporter(RED, node);
+  }
+
+  /** Shows that the node cannot work at all (no portal, say) until redeployed. */
+  unusable(code: string): void {
+    this.status.unusable(code);
+  }
+
+  /** Runs `job` for one input message and ends the message exactly once. */
+  accept(msg: NodeMessageInFlow, send: Send, done: Done, job: MessageJob): void {
+    const work = this.run(msg, send, done, job);
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
+  }
+
+  /** The node's close handler: see the class comment. */
+  close(done: () => void): void {
+    this.closing = true;
+    const finish = (): void => {
+      if (this.endedByClose > 0) {
+        this.node.warn(this.RED._(`${CATALOGUE}.warnings.closedWithPending`, { count: this.endedByClose }));
+      }
+      this.status.clear();
+      done();
+    };
+    void this.settledWithin(closeGraceOf(this.RED))
+      .then((settled) => {
+        if (settled) return true;
+        this.controller.abort(closedError());
+        return this.settledWithin(CLOSE_IN_FLIGHT_MS);
+      })
+      .then(finish, finish);
+  }
+
+  private async run(msg: NodeMessageInFlow, send: Send, done: Done, job: MessageJob): Promise<void> {
+    let started = false;
+    let apply: (msg: NodeMessage) => void;
+    try {
+      if (this.closing) throw closedError();
+      apply = await job({
+        signal: this.controller.signal,
+        started: () => {
+          started = true;
+          this.status.started();
+        },
+      });
+    } catch (error) {
+      const failure = toBitrix24Error(error);
+      this.status.failed(failure.code, started);
+      if (failure.code === 'NODE_CLOSED') {
+        // The flow is being torn down: nothing downstream should act on it, but Catch nodes still hear of it.
+        this.endedByClose += 1;
+        done(Object.assign(new Error(failure.message), { code: failure.code }));
+        return;
+      }
+      this.report(failure, msg, send, done, this.sourceOf(failure));
+      return;
+    }
+    apply(msg);
+    this.status.succeeded();
+    send([msg, null]);
+    done();
+  }
+
+  private settledWithin(ms: number): Promise<boolean> {
+    if (this.pending.size === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      void Promise.all([...this.pending]).then(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+}
+
+function closedError(): Bitrix24Error {
+  return new Bitrix24Error('NODE_CLOSED', 'The node was closed (redeploy or shutdown) before the call could be sent.', {
+    certainty: 'not-executed',
+  });
+}
+
+/** Anything thrown on the way (a bug included) becomes a Bitrix24Error, so the message still leaves the node. */
+function toBitrix24Error(error: unknown): Bitrix24Error {
+  if (error instanceof Bitrix24Error) return error;
+  const detail = redactSecrets(error instanceof Error ? error.message : String(error));
+  return new Bitrix24Error('INTERNAL_ERROR', `Unexpected internal error in the Bitrix24 node: ${detail}`, {
+    description: detail,
+  });
+}

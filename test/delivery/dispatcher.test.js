@@ -1,0 +1,224 @@
+'use strict';
+const assert = require('node:assert/strict');
+const { BatchDispatcher, Bitrix24Client, WebhookAuth, ManualScheduler, prepareActivityLog, sendActivityLog } = require('../../dist/bitrix24');
+const { Bitrix24Emulator } = require('../../dist/emulator');
+const { drive, track } = require('../support/drive');
+
+describe('BatchDispatcher against the emulator', function () {
+  let scheduler;
+  let emulator;
+  let dispatcher;
+  let sends;
+
+  /** An emulator on the test's clock, and a dispatcher in front of a real client to it. */
+  async function setUp({ emulatorOptions = {}, dispatcherOptions = {}, timeoutMs = 2000 } = {}) {
+    scheduler = new ManualScheduler(Date.UTC(2026, 0, 1));
+    emulator = new Bitrix24Emulator({ rateLimit: false, clock: scheduler, ...emulatorOptions });
+    await emulator.start();
+    const client = new Bitrix24Client({ auth: new WebhookAuth(emulator.webhookUrl()), transport: { timeoutMs } });
+    sends = 0;
+    const counting = {
+      call: (method, params) => {
+        sends += 1;
+        return client.call(method, params);
+      },
+      secrets: () => client.secrets(),
+      close: (grace) => client.close(grace),
+    };
+    dispatcher = new BatchDispatcher(counting, { rateLimit: false, random: () => 0.5, scheduler, ...dispatcherOptions });
+  }
+
+  afterEach(async () => {
+    await dispatcher.close(0);
+    await emulator.stop();
+  });
+
+  const log = (token, message) => sendActivityLog(dispatcher, prepareActivityLog(token, message));
+  const settledAll = (states) => () => states.every((s) => s.settled);
+
+  it('sends a lone call alone, then batches what waits, up to 50 a request', async () => {
+    await setUp({ dispatcherOptions: { maxInFlight: 1 } });
+    const { workflowId, eventToken } = emulator.startWorkflow();
+    const states = [];
+    for (let i = 0; i < 121; i += 1) states.push(track(log(eventToken, `line ${i}`)));
+    await drive(scheduler, dispatcher, settledAll(states));
+    assert.ok(states.every((s) => s.value && s.value.result === true));
+    assert.deepEqual(emulator.requests.map((r) => [r.restMethod, r.commands]), [
+      ['bizproc.activity.log', 1],
+      ['batch', 50],
+      ['batch', 50],
+      ['batch', 20],
+    ]);
+    assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), states.map((_, i) => `line ${i}`));
+  });
+
+  it('gives each call of a batch its own result or error', async () => {
+    await setUp({ dispatcherOptions: { maxInFlight: 1 } });
+    const ok = emulator.startWorkflow();
+    const gone = emulator.startWorkflow();
+    emulator.deleteWorkflow(gone.workflowId);
+    const first = track(log(ok.eventToken, 'first goes alone'));
+    const states = [
+      track(log(ok.eventToken, 'fine')),
+      track(log(`${ok.eventToken.slice(0, -1)}0`.replace(/0$/, (c) => (ok.eventToken.endsWith('0') ? '1' : c)), 'forged')),
+      track(dispatcher.call('bizproc.activity.log', { EVENT_TOKEN: ok.eventToken, LOG_MESSAGE: '0' })),
+      track(log(gone.eventToken, 'gone')),
+      track(dispatcher.call('no.such.method', {})),
+      track(log(ok.eventToken, 'also fine')),
+    ];
+    await drive(scheduler, dispatcher, settledAll([first, ...states]));
+    assert.deepEqual(emulator.requests.map((r) => r.commands), [1, 6]);
+    const outcome = (s) => (s.error ? `${s.error.code}/${s.error.statusCode}` : `ok:${s.value.result}`);
+    assert.deepEqual(states.map(outcome), ['ok:true', 'ACCESS_DENIED/403', 'ERROR_EMPTY_LOG_MESSAGE/400', '404/400', 'ERROR_METHOD_NOT_FOUND/404', 'ok:true']);
+    assert.deepEqual(emulator.logOf(ok.workflowId).map((l) => l.message), ['first goes alone', 'fine', 'also fine']);
+  });
+
+  it('keeps the order of lines per event token with several requests in flight', async () => {
+    await setUp({ dispatcherOptions: { maxInFlight: 4 } });
+    const workflows = [emulator.startWorkflow(), emulator.startWorkflow(), emulator.startWorkflow()];
+    const states = [];
+    for (let i = 0; i < 150; i += 1) {
+      for (const w of workflows) states.push(track(log(w.eventToken, `n${i}`)));
+    }
+    await drive(scheduler, dispatcher, settledAll(states));
+    for (const w of workflows) {
+      assert.deepEqual(emulator.logOf(w.workflowId).map((l) => Number(l.message.slice(1))), Array.from({ length: 150 }, (_, i) => i));
+    }
+    assert.ok(emulator.requests.length < 30, `${emulator.requests.length} requests for 450 lines`);
+  });
+
+  describe('retries only what certainly did not run', () => {
+    it('503 QUERY_LIMIT_EXCEEDED: waits as the portal bucket drains, then delivers once', async () => {
+      await setUp({ emulatorOptions: { rateLimit: { burst: 2, drainPerSecond: 2 } }, dispatcherOptions: { maxInFlight: 1 } });
+      const { workflowId, eventToken } = emulator.startWorkflow();
+      // Another application on the same portal has used the bucket up.
+      emulator.injectFault({ type: 'status', status: 503, body: { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' } }, { times: 2 });
+      const state = track(log(eventToken, 'once'));
+      await drive(scheduler, dispatcher, () => state.settled);
+      assert.equal(state.value.result, true);
+      assert.equal(sends, 3);
+      assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['once']);
+    });
+
+    it('429 OPERATION_TIME_LIMIT: holds the method until the window resets', async () => {
+      await setUp({ emulatorOptions: { operatingLimit: { budgetSeconds: 1, windowSeconds: 60, costSecondsPerCall: 1 } } });
+      const { workflowId, eventToken } = emulator.startWorkflow();
+      const start = scheduler.now();
+      const first = track(log(eventToken, 'a'));
+      await drive(scheduler, dispatcher, () => first.settled);
+      const second = track(log(eventToken, 'b'));
+      await drive(scheduler, dispatcher, () => second.settled);
+      assert.equal(second.value.result, true);
+      assert.ok(scheduler.now() - start >= 60_000, 'waited for the window');
+      assert.ok(scheduler.now() - start < 120_000, 'but not much longer');
+      assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['a', 'b']);
+    });
+
+    it('a locked workflow (423): retried with back-off until unlocked', async () => {
+      await setUp();
+      const { workflowId, eventToken } = emulator.startWorkflow();
+      emulator.lockWorkflow(workflowId, true);
+      const state = track(log(eventToken, 'after the lock'));
+      await drive(scheduler, dispatcher, () => sends >= 2);
+      emulator.lockWorkflow(workflowId, false);
+      await drive(scheduler, dispatcher, () => state.settled);
+      assert.equal(state.value.result, true);
+      assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['after the lock']);
+    });
+
+    it('a connection that never opened: retried up to the attempt limit, then NETWORK_ERROR', async () => {
+      await setUp({ dispatcherOptions: { retry: { maxAttempts: 3 } } });
+      const { eventToken } = emulator.startWorkflow();
+      await emulator.stop();
+      const state = track(log(eventToken, 'x'));
+      await drive(scheduler, dispatcher, () => state.settled);
+      assert.equal(state.error.code, 'NETWORK_ERROR');
+      assert.equal(state.error.certainty, 'not-executed');
+      assert.equal(sends, 3);
+      emulator = new Bitrix24Emulator();
+      await emulator.start();
+    });
+
+    for (const [name, fault] of [
+      ['503 OVERLOAD_LIMIT (a block by the vendor)', { type: 'status', status: 503, body: { error: 'OVERLOAD_LIMIT', error_description: 'blocked' } }],
+      ['500 INTERNAL_SERVER_ERROR (may have run)', { type: 'status', status: 500 }],
+      ['an answer lost after the line was written', { type: 'lost-after' }],
+      ['an HTML 502 from a proxy', { type: 'html', status: 502 }],
+    ]) {
+      it(`not retried: ${name}`, async () => {
+        await setUp();
+        const { eventToken } = emulator.startWorkflow();
+        emulator.injectFault(fault, { times: 5 });
+        const state = track(log(eventToken, 'x'));
+        await drive(scheduler, dispatcher, () => state.settled);
+        assert.ok(state.error, 'failed');
+        assert.equal(sends, 1);
+      });
+    }
+
+    it('a timeout: not retried, reported as ambiguous', async () => {
+      await setUp({ timeoutMs: 150 });
+      emulator.injectFault({ type: 'delay', ms: 5000 });
+      const state = track(log(emulator.startWorkflow().eventToken, 'x'));
+      await drive(scheduler, dispatcher, () => state.settled);
+      assert.equal(state.error.code, 'TIMEOUT');
+      assert.equal(state.error.ambiguous, true);
+      assert.equal(sends, 1);
+    });
+
+    it('retries an ambiguous failure only when allowed, and then the line may be written twice', async () => {
+      await setUp({ dispatcherOptions: { retry: { retryAmbiguous: true } } });
+      const { workflowId, eventToken } = emulator.startWorkflow();
+      emulator.injectFault({ type: 'lost-after' });
+      const state = track(log(eventToken, 'twice'));
+      await drive(scheduler, dispatcher, () => state.settled);
+      assert.equal(state.value.result, true);
+      assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['twice', 'twice']);
+    });
+  });
+
+  describe('bounds', () => {
+    it('refuses a call past the queue size at once with QUEUE_FULL', async () => {
+      await setUp({ dispatcherOptions: { rateLimit: { burst: 1, drainPerSecond: 0.1 }, maxQueue: 3, maxInFlight: 1 } });
+      const { eventToken } = emulator.startWorkflow();
+      const first = track(log(eventToken, 'goes'));
+      await drive(scheduler, dispatcher, () => first.settled);
+      const waiting = [1, 2, 3].map((i) => track(log(eventToken, `wait ${i}`)));
+      const refused = track(log(eventToken, 'refused'));
+      await Promise.resolve();
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(refused.error.code, 'QUEUE_FULL');
+      assert.ok(waiting.every((s) => !s.settled));
+      assert.equal(dispatcher.queued, 3);
+    });
+
+    it('ends a call that waited past the maximum with QUEUE_TIMEOUT', async () => {
+      await setUp({ dispatcherOptions: { rateLimit: { burst: 1, drainPerSecond: 0.1 }, maxWaitMs: 3000, maxInFlight: 1 } });
+      const { workflowId, eventToken } = emulator.startWorkflow();
+      const first = track(log(eventToken, 'goes'));
+      const late = track(log(eventToken, 'too late'));
+      await drive(scheduler, dispatcher, () => first.settled && late.settled);
+      assert.equal(late.error.code, 'QUEUE_TIMEOUT');
+      assert.ok(scheduler.now() - Date.UTC(2026, 0, 1) < 5000);
+      assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['goes']);
+    });
+
+    it('on close, flushes what the limit allows within the grace, then ends the rest with NODE_CLOSED', async () => {
+      await setUp({ dispatcherOptions: { rateLimit: { burst: 1, drainPerSecond: 1 }, maxInFlight: 1 } });
+      const { workflowId, eventToken } = emulator.startWorkflow();
+      const first = track(log(eventToken, 'first'));
+      await drive(scheduler, dispatcher, () => first.settled);
+      const states = Array.from({ length: 120 }, (_, i) => track(log(eventToken, `q${i}`)));
+      const closed = track(dispatcher.close(2500));
+      await drive(scheduler, dispatcher, () => closed.settled);
+      // Two more requests fit in 2.5 s at 1 per second, each a batch of 50.
+      assert.equal(closed.value, 20);
+      assert.equal(states.filter((s) => s.value).length, 100);
+      assert.ok(states.slice(100).every((s) => s.error && s.error.code === 'NODE_CLOSED'));
+      assert.equal(emulator.logOf(workflowId).length, 101);
+      const after = track(log(eventToken, 'after close'));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(after.error.code, 'NODE_CLOSED');
+    });
+  });
+});
