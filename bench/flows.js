@@ -1,0 +1,52 @@
+'use strict';
+// The two flows the benchmark compares: this package's log node, and what a user builds today without it
+// (a function node building the webhook call, the core http request node, a switch on the status).
+
+const TAB = { id: 'benchtab', type: 'tab', label: 'bench' };
+const sink = (id, x) => ({ id, type: 'debug', z: 'benchtab', name: id, active: false, tosidebar: false, console: false, complete: 'false', x, y: 100, wires: [] });
+
+/** The package: one portal, one log node, a sink per output. */
+function packageFlow({ webhookUrl, rateLimit = 'standard', maxQueue = 10_000, burst, drainRate }) {
+  return [
+    TAB,
+    {
+      id: 'benchportal', type: 'bitrix24-portal', name: 'bench', authType: 'webhook', rateLimit, burst, drainRate,
+      maxQueue, maxWait: 3600, timeout: 65, retryAmbiguous: false, credentials: { webhookUrl },
+    },
+    {
+      id: 'entry', type: 'bitrix24-bizproc-log', z: 'benchtab', name: 'log', portal: 'benchportal',
+      eventToken: 'event_token', eventTokenType: 'msg', message: 'payload', messageType: 'msg', x: 200, y: 100,
+      wires: [['okSink'], ['errSink']],
+    },
+    sink('okSink', 400),
+    sink('errSink', 400),
+  ];
+}
+
+/** The generic flow: the webhook URL comes from the environment, as a careful user would keep it out of the flow. */
+function genericFlow() {
+  const build = [
+    "msg.url = env.get('BITRIX24_WEBHOOK') + 'bizproc.activity.log.json';",
+    "msg.headers = { 'Content-Type': 'application/json' };",
+    'msg.payload = { EVENT_TOKEN: msg.event_token, LOG_MESSAGE: msg.payload };',
+    'return msg;',
+  ].join('\n');
+  return [
+    TAB,
+    { id: 'entry', type: 'function', z: 'benchtab', name: 'build call', func: build, outputs: 1, x: 100, y: 100, wires: [['request']] },
+    {
+      id: 'request', type: 'http request', z: 'benchtab', name: 'call', method: 'POST', ret: 'obj', paytoqs: 'ignore',
+      url: '', tls: '', persist: false, proxy: '', insecureHTTPParser: false, authType: '', senderr: false, headers: [],
+      x: 250, y: 100, wires: [['switch']],
+    },
+    {
+      id: 'switch', type: 'switch', z: 'benchtab', name: 'ok?', property: 'statusCode', propertyType: 'msg',
+      rules: [{ t: 'eq', v: '200', vt: 'num' }, { t: 'else' }], checkall: 'false', repair: false, outputs: 2,
+      x: 400, y: 100, wires: [['okSink'], ['errSink']],
+    },
+    sink('okSink', 550),
+    sink('errSink', 550),
+  ];
+}
+
+module.exports = { packageFlow, genericFlow };
