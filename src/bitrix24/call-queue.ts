@@ -20,6 +20,8 @@ export interface QueuedCall {
   /** The call in batch form, computed once when first needed. */
   command?: string;
   lastError?: Bitrix24Error;
+  /** The calls of the same abort signal, which this call leaves when it settles. */
+  watchers?: Set<QueuedCall>;
   resolve(answer: RestResult): void;
   reject(error: Bitrix24Error): void;
 }

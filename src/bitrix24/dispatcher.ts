@@ -129,23 +129,14 @@ export class BatchDispatcher implements RestCaller {
         'abort',
         () => {
           // A call already sent cannot be taken back: only waiting ones end.
-          for (const waiting of watched) if (waiting.state === 'queued') this.settle(waiting, abortError(signal));
+          for (const waiting of [...watched]) if (waiting.state === 'queued') this.settle(waiting, abortError(signal));
           watched.clear();
         },
         { once: true },
       );
     }
     calls.add(call);
-    const settle = { resolve: call.resolve, reject: call.reject };
-    const watched = calls;
-    call.resolve = (answer) => {
-      watched.delete(call);
-      settle.resolve(answer);
-    };
-    call.reject = (error) => {
-      watched.delete(call);
-      settle.reject(error);
-    };
+    call.watchers = calls;
   }
 
   /**
@@ -289,6 +280,7 @@ export class BatchDispatcher implements RestCaller {
     if (call.state === 'settled') return;
     if (call.state === 'queued') this.queue.remove(call, 'settled');
     call.state = 'settled';
+    call.watchers?.delete(call);
     if (error !== undefined) call.reject(error);
     else call.resolve(answer as RestResult);
     this.notifyIfIdle();

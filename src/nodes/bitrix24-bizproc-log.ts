@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { ACTIVITY_LOG_METHOD, Bitrix24Error, prepareActivityLog, sendActivityLog } from '../bitrix24';
+import { ACTIVITY_LOG_METHOD, ActivityLogResult, Bitrix24Error, prepareActivityLog, sendActivityLog } from '../bitrix24';
 import type { PortalNode } from './bitrix24-portal';
-import { describeSource, evaluateProperty, PropertySource } from './node-property';
+import { describeSource, PropertySource, withProperties } from './node-property';
 import { MessageLifecycle } from './message-lifecycle';
 
 /** The log node's properties as saved in the flow: a public contract, flows depend on these names. */
@@ -16,6 +16,12 @@ export interface BizprocLogNodeDef extends NodeDef {
 type Send = (msg: NodeMessage | Array<NodeMessage | null>) => void;
 type Done = (err?: Error) => void;
 
+/** Output 1: the API result in `msg.payload`, the call's details in `msg.bitrix24`. */
+function applyOutcome(msg: NodeMessage, outcome: ActivityLogResult): void {
+  msg.payload = outcome.result;
+  msg.bitrix24 = { method: ACTIVITY_LOG_METHOD, time: outcome.time, ...(outcome.truncated ? { truncated: true } : {}) };
+}
+
 export = function registerBizprocLogNode(RED: NodeAPI): void {
   function BizprocLogNode(this: Node, def: BizprocLogNodeDef): void {
     RED.nodes.createNode(this, def);
@@ -23,7 +29,8 @@ export = function registerBizprocLogNode(RED: NodeAPI): void {
     const portal = RED.nodes.getNode(def.portal) as PortalNode | null;
     const tokenSource: PropertySource = { value: def.eventToken || 'event_token', type: def.eventTokenType || 'msg' };
     const messageSource: PropertySource = { value: def.message || 'payload', type: def.messageType || 'msg' };
-    const lifecycle = new MessageLifecycle(RED, node, sourceOf);
+    const sources = [tokenSource, messageSource];
+    const lifecycle = new MessageLifecycle<ActivityLogResult>(RED, node, applyOutcome, sourceOf);
 
     portal?.register(node);
     if (portal === null) lifecycle.unusable('NO_PORTAL');
@@ -36,24 +43,14 @@ export = function registerBizprocLogNode(RED: NodeAPI): void {
     }
 
     node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
-      lifecycle.accept(msg, send, done, async ({ signal, started }) => {
+      lifecycle.accept(msg, send, done, ({ signal, started }) => {
         if (portal === null) throw new Bitrix24Error('NO_PORTAL', 'No Bitrix24 portal is configured for this node.');
         const client = portal.client();
-        const [token, message] = await Promise.all([
-          evaluateProperty(RED, node, tokenSource, msg),
-          evaluateProperty(RED, node, messageSource, msg),
-        ]);
-        const request = prepareActivityLog(token, message);
-        started();
-        const outcome = await sendActivityLog(client, request, { signal });
-        return (out) => {
-          out.payload = outcome.result;
-          out.bitrix24 = {
-            method: ACTIVITY_LOG_METHOD,
-            time: outcome.time,
-            ...(outcome.truncated ? { truncated: true } : {}),
-          };
-        };
+        return withProperties(RED, node, sources, msg, ([token, message]) => {
+          const request = prepareActivityLog(token, message);
+          started();
+          return sendActivityLog(client, request, { signal });
+        });
       });
     });
 

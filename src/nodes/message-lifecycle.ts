@@ -15,8 +15,11 @@ export interface JobContext {
   started(): void;
 }
 
-/** A node's work for one message: resolves with what to add to the message on success, or throws a Bitrix24Error. */
-export type MessageJob = (context: JobContext) => Promise<(msg: NodeMessage) => void>;
+/** A node's work for one message: resolves with the portal's outcome, or rejects (or throws) with a Bitrix24Error. */
+export type MessageJob<T> = (context: JobContext) => Promise<T>;
+
+/** Writes a successful outcome into the message, once per node rather than a closure per message. */
+export type ApplyOutcome<T> = (msg: NodeMessage, outcome: T) => void;
 
 /** How long a closing node lets its calls finish, below Node-RED's 15 s close timeout. */
 export const CLOSE_GRACE_MS = 10_000;
@@ -32,19 +35,22 @@ const CLOSE_IN_FLIGHT_MS = 3_000;
 /**
  * The life of every message in a node that calls the portal: it leaves exactly once (output 1, output 2, or
  * done(err)), the status follows it, and on close the node stops taking input, lets its calls finish within the
- * grace, then ends the rest with NODE_CLOSED and says how many in one warning.
+ * grace, then ends the rest with NODE_CLOSED and says how many in one warning. Plain promise callbacks rather than
+ * async functions: a suspended async frame per message would cost kilobytes with 100,000 messages queued.
  */
-export class MessageLifecycle {
+export class MessageLifecycle<T> {
   private readonly status: RequestStatus;
   private readonly report: ReturnType<typeof failureReporter>;
   private readonly controller = new AbortController();
-  private readonly pending = new Set<Promise<void>>();
+  private readonly idleWaiters: Array<() => void> = [];
+  private pending = 0;
   private closing = false;
   private endedByClose = 0;
 
   constructor(
     private readonly RED: NodeAPI,
     private readonly node: Node,
+    private readonly apply: ApplyOutcome<T>,
     private readonly sourceOf: (error: Bitrix24Error) => string = () => '',
   ) {
     this.status = new RequestStatus(node, RED);
@@ -57,10 +63,35 @@ export class MessageLifecycle {
   }
 
   /** Runs `job` for one input message and ends the message exactly once. */
-  accept(msg: NodeMessageInFlow, send: Send, done: Done, job: MessageJob): void {
-    const work = this.run(msg, send, done, job);
-    this.pending.add(work);
-    void work.finally(() => this.pending.delete(work));
+  accept(msg: NodeMessageInFlow, send: Send, done: Done, job: MessageJob<T>): void {
+    if (this.closing) {
+      this.fail(msg, send, done, closedError(), false);
+      return;
+    }
+    this.pending += 1;
+    const progress = { started: false };
+    let outcome: Promise<T>;
+    try {
+      outcome = job({
+        signal: this.controller.signal,
+        started: () => {
+          progress.started = true;
+          this.status.started();
+        },
+      });
+    } catch (error) {
+      outcome = Promise.reject(error);
+    }
+    void outcome.then(
+      (result) => {
+        this.succeed(msg, send, done, result, progress.started);
+        this.leave();
+      },
+      (error: unknown) => {
+        this.fail(msg, send, done, error, progress.started);
+        this.leave();
+      },
+    );
   }
 
   /** The node's close handler: see the class comment. */
@@ -73,50 +104,50 @@ export class MessageLifecycle {
       this.status.clear();
       done();
     };
-    void this.settledWithin(closeGraceOf(this.RED))
-      .then((settled) => {
-        if (settled) return true;
+    void this.idleWithin(closeGraceOf(this.RED))
+      .then((idle) => {
+        if (idle) return true;
         this.controller.abort(closedError());
-        return this.settledWithin(CLOSE_IN_FLIGHT_MS);
+        return this.idleWithin(CLOSE_IN_FLIGHT_MS);
       })
       .then(finish, finish);
   }
 
-  private async run(msg: NodeMessageInFlow, send: Send, done: Done, job: MessageJob): Promise<void> {
-    let started = false;
-    let apply: (msg: NodeMessage) => void;
+  private succeed(msg: NodeMessage, send: Send, done: Done, result: T, started: boolean): void {
     try {
-      if (this.closing) throw closedError();
-      apply = await job({
-        signal: this.controller.signal,
-        started: () => {
-          started = true;
-          this.status.started();
-        },
-      });
+      this.apply(msg, result);
     } catch (error) {
-      const failure = toBitrix24Error(error);
-      this.status.failed(failure.code, started);
-      if (failure.code === 'NODE_CLOSED') {
-        // The flow is being torn down: nothing downstream should act on it, but Catch nodes still hear of it.
-        this.endedByClose += 1;
-        done(Object.assign(new Error(failure.message), { code: failure.code }));
-        return;
-      }
-      this.report(failure, msg, send, done, this.sourceOf(failure));
+      this.fail(msg, send, done, error, started);
       return;
     }
-    apply(msg);
     this.status.succeeded();
     send([msg, null]);
     done();
   }
 
-  private settledWithin(ms: number): Promise<boolean> {
-    if (this.pending.size === 0) return Promise.resolve(true);
+  private fail(msg: NodeMessage, send: Send, done: Done, error: unknown, started: boolean): void {
+    const failure = toBitrix24Error(error);
+    this.status.failed(failure.code, started);
+    if (failure.code === 'NODE_CLOSED') {
+      // The flow is being torn down: nothing downstream should act on it, but Catch nodes still hear of it.
+      this.endedByClose += 1;
+      done(Object.assign(new Error(failure.message), { code: failure.code }));
+      return;
+    }
+    this.report(failure, msg, send, done, this.sourceOf(failure));
+  }
+
+  private leave(): void {
+    this.pending -= 1;
+    if (this.pending === 0) for (const waiter of this.idleWaiters.splice(0)) waiter();
+  }
+
+  /** Resolves true once no message is pending, or false after `ms`. */
+  private idleWithin(ms: number): Promise<boolean> {
+    if (this.pending === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), ms);
-      void Promise.all([...this.pending]).then(() => {
+      this.idleWaiters.push(() => {
         clearTimeout(timer);
         resolve(true);
       });

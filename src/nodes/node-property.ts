@@ -26,20 +26,19 @@ export function describeSource(source: PropertySource): string {
   }
 }
 
+/** The PROPERTY_ERROR for a TypedInput that could not be read. */
+function propertyError(source: PropertySource, reason: unknown): Bitrix24Error {
+  const detail = reason instanceof Error ? reason.message : String(reason);
+  return new Bitrix24Error('PROPERTY_ERROR', `Could not read ${describeSource(source)}: ${detail}`, { description: detail });
+}
+
 /**
  * Reads a TypedInput for one message. Node-RED 4 needs the callback form for flow, global and jsonata, and has no
  * promise form; any failure (an unknown type, a JSONata error, a missing context store) becomes PROPERTY_ERROR.
  */
 export function evaluateProperty(RED: NodeAPI, node: Node, source: PropertySource, msg: NodeMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const fail = (reason: unknown): void => {
-      const detail = reason instanceof Error ? reason.message : String(reason);
-      reject(
-        new Bitrix24Error('PROPERTY_ERROR', `Could not read ${describeSource(source)}: ${detail}`, {
-          description: detail,
-        }),
-      );
-    };
+    const fail = (reason: unknown): void => reject(propertyError(source, reason));
     if (!(PROPERTY_TYPES as readonly string[]).includes(source.type)) {
       fail(`unsupported type "${source.type}"`);
       return;
@@ -53,4 +52,31 @@ export function evaluateProperty(RED: NodeAPI, node: Node, source: PropertySourc
       fail(error);
     }
   });
+}
+
+// Types Node-RED reads synchronously; flow and global may sit in an asynchronous context store, JSONata is async.
+const SYNC_TYPES = new Set(['msg', 'str', 'env']);
+
+/**
+ * Reads several TypedInputs for one message and hands the values to `use`: synchronously when every type allows it
+ * (no promise per property on the hot path), otherwise once all asynchronous reads are done. Read failures reject
+ * with PROPERTY_ERROR.
+ */
+export function withProperties<T>(
+  RED: NodeAPI,
+  node: Node,
+  sources: readonly PropertySource[],
+  msg: NodeMessage,
+  use: (values: unknown[]) => Promise<T>,
+): Promise<T> {
+  if (sources.every((source) => SYNC_TYPES.has(source.type))) {
+    let values: unknown[];
+    try {
+      values = sources.map((source) => RED.util.evaluateNodeProperty(source.value, source.type, node, msg));
+    } catch (error) {
+      return Promise.reject(propertyError(sources[0], error));
+    }
+    return use(values);
+  }
+  return Promise.all(sources.map((source) => evaluateProperty(RED, node, source, msg))).then(use);
 }
