@@ -6,7 +6,7 @@ const TAB = { id: 'benchtab', type: 'tab', label: 'bench' };
 const sink = (id, x) => ({ id, type: 'debug', z: 'benchtab', name: id, active: false, tosidebar: false, console: false, complete: 'false', x, y: 100, wires: [] });
 
 /** The package: one portal, one log node, a sink per output. */
-function packageFlow({ webhookUrl, rateLimit = 'standard', maxQueue = 10_000, burst, drainRate }) {
+function packageFlow({ webhookUrl, rateLimit = 'standard', maxQueue = 100_000, burst, drainRate }) {
   return [
     TAB,
     {
@@ -44,9 +44,25 @@ function genericFlow() {
       rules: [{ t: 'eq', v: '200', vt: 'num' }, { t: 'else' }], checkall: 'false', repair: false, outputs: 2,
       x: 400, y: 100, wires: [['okSink'], ['errSink']],
     },
+    // The http request node reports connection failures through Catch, not on its output.
+    { id: 'catch', type: 'catch', z: 'benchtab', name: 'failures', scope: null, uncaught: false, x: 400, y: 200, wires: [['errSink']] },
     sink('okSink', 550),
     sink('errSink', 550),
   ];
 }
 
-module.exports = { packageFlow, genericFlow };
+/** Core Node-RED holding the same messages in a rate-limiting delay node: the memory floor of queueing in a flow. */
+function coreQueueFlow() {
+  return [
+    TAB,
+    {
+      id: 'entry', type: 'delay', z: 'benchtab', name: 'queue', pauseType: 'rate', timeout: '5', timeoutUnits: 'seconds',
+      rate: '1', nbRateUnits: '1', rateUnits: 'day', randomFirst: '1', randomLast: '5', randomUnits: 'seconds',
+      drop: false, allowrate: false, outputs: 1, x: 200, y: 100, wires: [['okSink']],
+    },
+    sink('okSink', 400),
+    sink('errSink', 400),
+  ];
+}
+
+module.exports = { packageFlow, genericFlow, coreQueueFlow };

@@ -92,7 +92,15 @@ async function main() {
   }
 
   const queued = await measure({ contender: 'package', lines: 100_000, limit: false, scenario: 'queue', extra: { rateLimit: 'custom', burst: 1, drainRate: 0.001, maxQueue: 200_000 } });
-  process.stdout.write(`\n100,000 messages queued (${queued.queued} waiting): RSS ${fmt(queued.rssMb, 0)} MB, peak ${fmt(queued.peakRssMb, 0)} MB (target < 200 MB)\n`);
+  process.stdout.write(`\n100,000 messages queued through Node-RED (${queued.queued} waiting): RSS ${fmt(queued.rssMb, 0)} MB, peak ${fmt(queued.peakRssMb, 0)} MB (target < 200 MB)\n`);
+
+  const coreQueued = await measure({ contender: 'core-queue', lines: 100_000, limit: false, scenario: 'queue' });
+  process.stdout.write(`The same 100,000 messages held by a core delay node (rate limit mode): RSS ${fmt(coreQueued.rssMb, 0)} MB (${coreQueued.queued} held): Node-RED's own floor\n`);
+  const clientQueued = await measure({ contender: 'package', lines: 100_000, limit: false, scenario: 'queue-client' });
+  process.stdout.write(
+    `100,000 calls queued in the client library alone (${clientQueued.queued} waiting): RSS ${fmt(clientQueued.rssMb, 0)} MB ` +
+      `(${fmt(clientQueued.rssBeforeMb, 0)} MB before), peak ${fmt(clientQueued.peakRssMb, 0)} MB\n`,
+  );
 
   const idle = await measure({ contender: 'package', lines: 300, limit: false, scenario: 'idle' });
   const nodeP50 = percentile(idle.nodeLatency, 0.5);

@@ -5,7 +5,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { packageFlow, genericFlow } = require('./flows');
+const { packageFlow, genericFlow, coreQueueFlow } = require('./flows');
 
 const root = path.resolve(__dirname, '..');
 
@@ -22,7 +22,7 @@ async function startNodeRed() {
     httpNodeRoot: '/api',
     disableEditor: true,
     credentialSecret: 'bench-only',
-    logging: { console: { level: 'warn' } },
+    logging: { console: { level: 'fatal' } },
     editorTheme: { projects: { enabled: false } },
   };
   RED.init(server, settings);
@@ -74,12 +74,14 @@ async function burst(RED, task) {
 
 async function queue(RED, task) {
   const entry = RED.nodes.getNode('entry');
-  const dispatcher = RED.nodes.getNode('benchportal').client();
+  const portal = RED.nodes.getNode('benchportal');
+  // The delay node of the core-queue flow has no counter to read: its buffer is full once input stops arriving.
+  const queued = () => (portal ? portal.client().queued : entry.buffer ? entry.buffer.length : 0);
   for (let i = 0; i < task.lines; i += 1) entry.receive(lineMessage(task, i));
   const giveUpAt = Date.now() + 120_000;
-  while (dispatcher.queued < task.lines - 10 && Date.now() < giveUpAt) await new Promise((r) => setTimeout(r, 50));
+  while (queued() < task.lines - 10 && Date.now() < giveUpAt) await new Promise((r) => setTimeout(r, 50));
   global.gc?.();
-  return { queued: dispatcher.queued };
+  return { queued: queued() };
 }
 
 async function idle(RED, task) {
@@ -111,11 +113,34 @@ async function idle(RED, task) {
   return { nodeLatency, bareLatency };
 }
 
+/** The client library alone: 100,000 log calls waiting in one portal's queue, without Node-RED around them. */
+async function queueClient(task) {
+  const { BatchDispatcher, Bitrix24Client, WebhookAuth, prepareActivityLog, sendActivityLog } = require(path.join(root, 'dist', 'bitrix24'));
+  global.gc?.();
+  const before = process.memoryUsage().rss;
+  const client = new Bitrix24Client({ auth: new WebhookAuth(task.webhookUrl) });
+  const dispatcher = new BatchDispatcher(client, { rateLimit: { burst: 1, drainPerSecond: 0.001 }, maxQueue: task.lines + 10 });
+  const signal = new AbortController().signal;
+  for (let i = 0; i < task.lines; i += 1) {
+    const { event_token: token, payload } = lineMessage(task, i);
+    sendActivityLog(dispatcher, prepareActivityLog(token, payload), { signal }).catch(() => {});
+  }
+  global.gc?.();
+  return { queued: dispatcher.queued, rssBeforeMb: before / 1024 / 1024 };
+}
+
 process.once('message', async (task) => {
+  if (task.scenario === 'queue-client') {
+    const figures = await queueClient(task);
+    figures.rssMb = process.memoryUsage().rss / 1024 / 1024;
+    figures.peakRssMb = process.resourceUsage().maxRSS / 1024;
+    process.send({ figures }, () => process.exit(0));
+    return;
+  }
   try {
     process.env.BITRIX24_WEBHOOK = task.webhookUrl;
     const { RED, adminUrl } = await startNodeRed();
-    const flow = task.contender === 'package' ? packageFlow(task) : genericFlow();
+    const flow = { package: packageFlow, generic: genericFlow, 'core-queue': coreQueueFlow }[task.contender](task);
     await deploy(adminUrl, flow);
     // The Admin API answers before the new flow's nodes exist.
     const readyBy = Date.now() + 10_000;

@@ -169,26 +169,33 @@ export class BatchDispatcher implements RestCaller {
         this.wakeAt(now + bucketDelay);
         return;
       }
-      const { picked, nextReadyAt } = this.pick(now);
+      const { picked, nextReadyAt, waitingOnBusyKeys } = this.pick(now);
       if (picked.length === 0) {
         if (nextReadyAt !== undefined) this.wakeAt(nextReadyAt);
         return;
       }
+      // Calls held back only because their key is in flight will be free when that request returns: a part-full
+      // batch now would spend a request of the portal's limit on a few lines, so wait and send a full one then.
+      if (waitingOnBusyKeys && picked.length < MAX_BATCH_COMMANDS && this.inFlightRequests > 0) return;
       this.bucket?.take(now);
       this.send(picked, now);
     }
   }
 
   /** The calls for the next request: oldest first, skipping keys in flight or backing off, within batch limits. */
-  private pick(now: number): { picked: QueuedCall[]; nextReadyAt: number | undefined } {
+  private pick(now: number): { picked: QueuedCall[]; nextReadyAt: number | undefined; waitingOnBusyKeys: boolean } {
     const picked: QueuedCall[] = [];
     const blocked = new Set<string>(this.busyKeys.keys());
     let nextReadyAt: number | undefined;
+    let waitingOnBusyKeys = false;
     let bytes = 0;
     let scanned = 0;
     for (const call of this.queue) {
       if (scanned++ >= SCAN_WINDOW) break;
-      if (call.orderKey !== undefined && blocked.has(call.orderKey)) continue;
+      if (call.orderKey !== undefined && blocked.has(call.orderKey)) {
+        if (this.busyKeys.has(call.orderKey)) waitingOnBusyKeys = true;
+        continue;
+      }
       const readyAt = Math.max(call.notBefore, now + this.operating.delayFor(call.method, now));
       if (readyAt > now) {
         nextReadyAt = nextReadyAt === undefined ? readyAt : Math.min(nextReadyAt, readyAt);
@@ -202,7 +209,7 @@ export class BatchDispatcher implements RestCaller {
       picked.push(call);
       if (picked.length === MAX_BATCH_COMMANDS) break;
     }
-    return { picked, nextReadyAt };
+    return { picked, nextReadyAt, waitingOnBusyKeys };
   }
 
   private send(calls: QueuedCall[], now: number): void {

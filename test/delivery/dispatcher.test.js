@@ -87,6 +87,19 @@ describe('BatchDispatcher against the emulator', function () {
     assert.ok(emulator.requests.length < 30, `${emulator.requests.length} requests for 450 lines`);
   });
 
+  it('waits for busy keys rather than spend a request on a part-full batch', async () => {
+    await setUp({ dispatcherOptions: { maxInFlight: 4 } });
+    const workflows = Array.from({ length: 20 }, () => emulator.startWorkflow());
+    const states = [];
+    for (let i = 0; i < 400; i += 1) states.push(track(log(workflows[i % 20].eventToken, `n${i}`)));
+    await drive(scheduler, dispatcher, settledAll(states));
+    const sizes = emulator.requests.map((r) => r.commands);
+    // The first calls go alone while nothing else waits; after that every batch is full but the last.
+    const batches = sizes.filter((n) => n > 1);
+    assert.ok(batches.slice(0, -1).every((n) => n === 50), `batch sizes ${sizes}`);
+    assert.ok(sizes.length <= 4 + Math.ceil(400 / 50), `${sizes.length} requests`);
+  });
+
   describe('retries only what certainly did not run', () => {
     it('503 QUERY_LIMIT_EXCEEDED: waits as the portal bucket drains, then delivers once', async () => {
       await setUp({ emulatorOptions: { rateLimit: { burst: 2, drainPerSecond: 2 } }, dispatcherOptions: { maxInFlight: 1 } });
