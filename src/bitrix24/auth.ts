@@ -15,8 +15,8 @@ export interface RequestAuth {
   readonly host: string;
   /** Builds the URL and parameters of a call to `method`. */
   authorise(method: string, params: Record<string, unknown>): Promise<AuthorisedRequest>;
-  /** Called once when the portal refused the credentials; resolves true when repeating the call may now succeed. */
-  recover(error: Bitrix24Error): Promise<boolean>;
+  /** Called once when the portal refused the credentials of `request`; resolves true when repeating it may succeed. */
+  recover(error: Bitrix24Error, request: AuthorisedRequest): Promise<boolean>;
   /** Every secret value this authorisation holds, for redaction. */
   secrets(): string[];
 }

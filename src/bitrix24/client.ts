@@ -60,12 +60,14 @@ export class Bitrix24Client implements RestSender {
   }
 
   private async callWithRecovery(method: string, params: Record<string, unknown>): Promise<RestResult> {
+    const request = await this.auth.authorise(method, params);
     try {
-      return await this.send(method, params);
+      return await this.transport.post(request.url, request.params);
     } catch (error) {
       if (!(error instanceof Bitrix24Error) || error.statusCode !== 401) throw error;
-      if (!(await this.auth.recover(error))) throw error;
-      return this.send(method, params);
+      if (!(await this.auth.recover(error, request))) throw error;
+      const renewed = await this.auth.authorise(method, params);
+      return this.transport.post(renewed.url, renewed.params);
     }
   }
 
@@ -90,10 +92,5 @@ export class Bitrix24Client implements RestSender {
       clearTimeout(timer);
     }
     this.transport.close();
-  }
-
-  private async send(method: string, params: Record<string, unknown>): Promise<RestResult> {
-    const request = await this.auth.authorise(method, params);
-    return this.transport.post(request.url, request.params);
   }
 }

@@ -18,3 +18,6 @@ export * from './retry-policy';
 export * from './batch-request';
 export * from './call-queue';
 export * from './dispatcher';
+export * from './oauth-tokens';
+export * from './oauth-server';
+export * from './oauth-auth';

@@ -1,0 +1,134 @@
+import { AuthorisedRequest, RequestAuth } from './auth';
+import { Bitrix24Error } from './errors';
+import { normaliseBaseUrl, OAuthApplication, OAuthServerClient } from './oauth-server';
+import { OAuthTokens, OAuthTokenStore } from './oauth-tokens';
+
+/** Settings of a portal reached with an application's OAuth tokens. */
+export interface OAuthAuthOptions {
+  /** `https://<portal>/rest/`: every call goes here and nowhere else, whatever a token answer says. */
+  clientEndpoint: string;
+  /** The application, to refresh tokens; without it an expired token fails with AUTH_EXPIRED. */
+  app?: OAuthApplication;
+  store: OAuthTokenStore;
+  now?: () => number;
+  /** Called once when the refresh token is refused: the user must authorise the application again. */
+  onReauthRequired?: () => void;
+  /** Refresh this long before the access token expires, so calls rarely meet an expired one. */
+  refreshMarginMs?: number;
+}
+
+// Errors with which the portal says the access token, not the call, is the problem.
+const TOKEN_ERRORS = new Set(['expired_token', 'invalid_token']);
+
+/**
+ * An application's OAuth tokens: calls carry `auth=<access token>`; an expiring or refused token is refreshed once,
+ * single-flight (every call waiting shares one refresh: two refreshes with one rotating refresh token would kill
+ * both), and the new pair is saved before it is used. A refused refresh token puts the portal in a re-authorise
+ * state: REAUTH_REQUIRED at once for every call, and no refresh loop.
+ */
+export class OAuthAuth implements RequestAuth {
+  readonly host: string;
+  private readonly endpoint: string;
+  private readonly server: OAuthServerClient | undefined;
+  private readonly now: () => number;
+  private readonly margin: number;
+  private tokens: OAuthTokens | undefined;
+  private loading: Promise<void> | undefined;
+  private refreshing: Promise<void> | undefined;
+  private reauth = false;
+
+  constructor(private readonly options: OAuthAuthOptions) {
+    this.endpoint = normaliseBaseUrl(options.clientEndpoint, 'INVALID_PORTAL_URL');
+    this.host = new URL(this.endpoint).host;
+    this.now = options.now ?? Date.now;
+    this.server = options.app === undefined ? undefined : new OAuthServerClient(options.app, this.now);
+    this.margin = options.refreshMarginMs ?? 60_000;
+  }
+
+  /** True once the refresh token was refused, until new tokens are given. */
+  get needsReauthorisation(): boolean {
+    return this.reauth;
+  }
+
+  async authorise(method: string, params: Record<string, unknown>): Promise<AuthorisedRequest> {
+    await this.load();
+    const tokens = this.current();
+    if (tokens.expiresAt - this.now() <= this.margin) await this.refresh(tokens.accessToken);
+    return { url: `${this.endpoint}${method}`, params: { ...params, auth: this.current().accessToken } };
+  }
+
+  async recover(error: Bitrix24Error, request: AuthorisedRequest): Promise<boolean> {
+    if (!TOKEN_ERRORS.has(error.code)) return false;
+    await this.refresh(String(request.params.auth ?? ''));
+    return true;
+  }
+
+  secrets(): string[] {
+    const secrets = this.options.app === undefined ? [] : [this.options.app.clientSecret];
+    if (this.tokens !== undefined) secrets.push(this.tokens.accessToken, this.tokens.refreshToken);
+    return secrets;
+  }
+
+  /** Takes a new pair (from the authorisation flow), saves it, and leaves the re-authorise state. */
+  async replaceTokens(tokens: OAuthTokens): Promise<void> {
+    await this.options.store.save(tokens);
+    this.tokens = tokens;
+    this.reauth = false;
+  }
+
+  private current(): OAuthTokens {
+    if (this.reauth) throw reauthRequired();
+    if (this.tokens === undefined) {
+      throw new Bitrix24Error('REAUTH_REQUIRED', 'The portal has no OAuth tokens yet: authorise the application.', {
+        certainty: 'not-executed',
+        reason: 'no-tokens',
+      });
+    }
+    return this.tokens;
+  }
+
+  private load(): Promise<void> {
+    this.loading ??= this.options.store.load().then((stored) => {
+      this.tokens ??= stored;
+    });
+    return this.loading;
+  }
+
+  /** Refreshes unless the token that failed has already been replaced; one refresh at a time. */
+  private refresh(staleAccessToken: string): Promise<void> {
+    if (this.tokens !== undefined && this.tokens.accessToken !== staleAccessToken && !this.reauth) return Promise.resolve();
+    this.refreshing ??= this.refreshNow().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async refreshNow(): Promise<void> {
+    const tokens = this.current();
+    if (this.server === undefined) {
+      throw new Bitrix24Error('AUTH_EXPIRED', 'The access token has expired and no application is configured to refresh it.', {
+        certainty: 'not-executed',
+      });
+    }
+    let fresh: OAuthTokens;
+    try {
+      fresh = await this.server.refresh(tokens.refreshToken);
+    } catch (error) {
+      if (error instanceof Bitrix24Error && error.code === 'REAUTH_REQUIRED') {
+        this.reauth = true;
+        this.options.onReauthRequired?.();
+        throw reauthRequired();
+      }
+      throw error;
+    }
+    // Saved before use: the old refresh token is already dead, so losing this pair would end the integration.
+    await this.options.store.save(fresh);
+    this.tokens = fresh;
+  }
+}
+
+function reauthRequired(): Bitrix24Error {
+  return new Bitrix24Error('REAUTH_REQUIRED', 'Bitrix24 refused the refresh token: authorise the application again.', {
+    certainty: 'not-executed',
+  });
+}
