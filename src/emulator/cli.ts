@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `bitrix24-emulator`: runs the emulated portal until Ctrl+C, for the demo and for trying flows without a portal.
 //   node dist/emulator/cli.js --port 8095 --host 127.0.0.1 --secret <s> --user-id 1 --burst 50 --drain 2 [--no-limit]
+//     [--client-id <id> --client-secret <secret>]
 
 import { parseArgs } from 'node:util';
 import { Bitrix24Emulator } from './emulator';
@@ -15,6 +16,8 @@ const USAGE = `Usage: bitrix24-emulator [options]
   --drain <n>         rate limit drain per second (default 2)
   --no-limit          no rate limit
   --scopes <list>     comma-separated scopes (default bizproc)
+  --client-id <id>    OAuth application client id (with --client-secret: switches OAuth on)
+  --client-secret <s> OAuth application client secret
   --help              this text
 `;
 
@@ -32,12 +35,18 @@ export function optionsFromArgs(args: string[]): EmulatorOptions | 'help' {
       drain: { type: 'string' },
       'no-limit': { type: 'boolean' },
       scopes: { type: 'string' },
+      'client-id': { type: 'string' },
+      'client-secret': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
   if (values.help) return 'help';
   const burst = numberArg(values.burst, '--burst') ?? 50;
   const drainPerSecond = numberArg(values.drain, '--drain') ?? 2;
+  const clientId = values['client-id'];
+  const clientSecret = values['client-secret'];
+  // One without the other is a typo, not a choice: an application needs both.
+  if ((clientId === undefined) !== (clientSecret === undefined)) throw new Error('--client-id and --client-secret go together');
   return {
     host: values.host ?? '127.0.0.1',
     port: numberArg(values.port, '--port') ?? 8095,
@@ -45,6 +54,7 @@ export function optionsFromArgs(args: string[]): EmulatorOptions | 'help' {
     userId: numberArg(values['user-id'], '--user-id'),
     rateLimit: values['no-limit'] ? false : { burst, drainPerSecond },
     scopes: values.scopes === undefined ? undefined : values.scopes.split(',').map((scope) => scope.trim()).filter(Boolean),
+    oauth: clientId === undefined || clientSecret === undefined ? undefined : { clientId, clientSecret },
   };
 }
 
@@ -76,6 +86,14 @@ async function main(): Promise<void> {
       `  Webhook URL: ${emulator.webhookUrl()}\n` +
       `  Log page:    ${emulator.url}/\n` +
       `  New token:   POST ${emulator.url}/emulator/api/workflows\n` +
+      // The client secret is not printed: the user typed it, and consoles end up in CI logs and screenshots.
+      (options.oauth === undefined
+        ? ''
+        : `  OAuth app:   ${options.oauth.clientId}\n` +
+          `  Authorize:   ${emulator.url}/oauth/authorize/?client_id=${encodeURIComponent(options.oauth.clientId)}` +
+          `&redirect_uri=<handler-url>\n` +
+          `  Token URL:   ${emulator.url}/oauth/token/\n` +
+          `  REST:        ${emulator.url}/rest/<method>?auth=<access token>\n`) +
       `Press Ctrl+C to stop.\n`,
   );
   const stop = (): void => {

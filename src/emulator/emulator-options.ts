@@ -1,6 +1,7 @@
 // The emulator's options and their defaults. Validation happens once here, so the rest of the code can trust the values.
 import { randomInt } from 'node:crypto';
 import { Clock, systemClock } from './clock';
+import { OAuthOptions, ResolvedOAuthOptions, resolveOAuthOptions } from './oauth-options';
 
 /** The portal's leaky bucket: `burst` requests at once, refilled by `drainPerSecond`. */
 export interface RateLimit {
@@ -35,6 +36,8 @@ export interface EmulatorOptions {
   engineErrorCodeAsNumber?: boolean;
   /** What the `scope` method lists, and which method groups are allowed; default ['bizproc']. */
   scopes?: string[];
+  /** The one application registered on the portal; set, it switches the OAuth side on. Default: webhooks only. */
+  oauth?: OAuthOptions;
 }
 
 /** Options with every default applied and every value checked. */
@@ -48,6 +51,7 @@ export interface ResolvedEmulatorOptions {
   clock: Clock;
   engineErrorCodeAsNumber: boolean;
   scopes: string[];
+  oauth: ResolvedOAuthOptions | undefined;
 }
 
 /** The rate limit of most cloud plans (Enterprise plans have 250 and 5). */
@@ -76,6 +80,7 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     clock: options.clock ?? systemClock,
     engineErrorCodeAsNumber: options.engineErrorCodeAsNumber ?? true,
     scopes: [...(options.scopes ?? ['bizproc'])],
+    oauth: options.oauth === undefined ? undefined : resolveOAuthOptions(options.oauth),
   };
 }
 

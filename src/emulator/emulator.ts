@@ -1,6 +1,7 @@
 // The emulated portal as one object: a real HTTP server that answers the REST calls this package makes the way
 // Bitrix24 does, plus the controls tests need (start workflows, read their logs, lock or delete them, inject faults,
-// read the request record). It is the demo's default portal and a tool users can point their own flows at.
+// read the request record). It is the demo's default portal and a tool users can point their own flows at. With the
+// `oauth` option it is also an application's portal: token server, authorisation page, `auth` tokens on REST calls.
 
 import { Clock } from './clock';
 import { CommandRunner } from './command-runner';
@@ -9,6 +10,9 @@ import { checkedRateLimit, EmulatorOptions, RateLimit, resolveEmulatorOptions } 
 import { EventTokenSigner } from './event-token';
 import { Fault, FaultOptions, FaultQueue } from './faults';
 import { EmulatorHttpServer } from './http-server';
+import { OAuthRequestRecord } from './oauth-request-log';
+import { OAuthServer } from './oauth-server';
+import { IssuedTokens } from './oauth-tokens';
 import { OperatingBudget } from './operating-budget';
 import { LeakyBucket } from './rate-bucket';
 import { RequestLog, RequestRecord } from './request-log';
@@ -31,6 +35,7 @@ export class Bitrix24Emulator {
   private readonly faults = new FaultQueue();
   private readonly requestLog = new RequestLog();
   private readonly server: EmulatorHttpServer;
+  private readonly oauth: OAuthServer | undefined;
   private rateLimit: RateLimit | false;
   private bucket: LeakyBucket | undefined;
   private baseUrl: string | undefined;
@@ -53,6 +58,8 @@ export class Bitrix24Emulator {
     });
     const budget = resolved.operatingLimit === false ? undefined : new OperatingBudget(resolved.operatingLimit);
     const runner = new CommandRunner(methods, new Set(resolved.scopes), this.clock, budget);
+    const portal = { userId: this.userId, scopes: resolved.scopes };
+    this.oauth = resolved.oauth && new OAuthServer(resolved.oauth, this.clock, () => ({ ...portal, url: this.url }));
     const rest = new RestEndpoint({
       clock: this.clock,
       userId: this.userId,
@@ -61,6 +68,7 @@ export class Bitrix24Emulator {
       requests: this.requestLog,
       runner,
       rateBucket: () => this.bucket,
+      accessTokens: this.oauth?.gate,
     });
     const consoleRoutes = new ConsoleRoutes({
       store: this.store,
@@ -69,7 +77,7 @@ export class Bitrix24Emulator {
       webhookSecret: this.webhookSecret,
       rateLimitText: () => (this.rateLimit === false ? 'off' : `${this.rateLimit.burst} burst, ${this.rateLimit.drainPerSecond}/s`),
     });
-    this.server = new EmulatorHttpServer(rest, consoleRoutes);
+    this.server = new EmulatorHttpServer(rest, consoleRoutes, this.oauth);
   }
 
   /** The base URL, e.g. `http://127.0.0.1:41234`; only known once started. */
@@ -99,6 +107,21 @@ export class Bitrix24Emulator {
   /** The incoming-webhook base URL: `${url}/rest/${userId}/${webhookSecret}/`. */
   webhookUrl(): string {
     return `${this.url}/rest/${this.userId}/${this.webhookSecret}/`;
+  }
+
+  /** The token-server calls so far, oldest first (no secrets, codes or tokens); empty when the OAuth side is off. */
+  get oauthRequests(): ReadonlyArray<Readonly<OAuthRequestRecord>> {
+    return this.oauth?.requests ?? [];
+  }
+
+  /** Seeds a token pair as if the application had just been installed; needs the `oauth` option. */
+  issueTokens(): IssuedTokens {
+    return this.oauthSide('issueTokens').issueTokens();
+  }
+
+  /** Every access token issued so far expires now (refresh tokens keep working); needs the `oauth` option. */
+  expireAccessTokens(): void {
+    this.oauthSide('expireAccessTokens').expireAccessTokens();
   }
 
   /** Starts a workflow whose activity waits for log lines and an answer. */
@@ -161,6 +184,11 @@ export class Bitrix24Emulator {
   setRateLimit(limit: RateLimit | false): void {
     this.rateLimit = checkedRateLimit(limit);
     this.bucket = this.newBucket();
+  }
+
+  private oauthSide(control: string): OAuthServer {
+    if (!this.oauth) throw new Error(`Bitrix24Emulator: ${control}() needs the oauth option`);
+    return this.oauth;
   }
 
   private newBucket(): LeakyBucket | undefined {

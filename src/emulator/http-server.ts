@@ -1,11 +1,12 @@
 // The listening socket: routes each request to the REST endpoint or the console routes, keeps connections alive
 // between requests like a real portal, and on stop closes every socket at once, idle keep-alive ones included, so a
-// test's after() hook never waits for a client's idle timeout.
+// test's after() hook never waits for a client's idle timeout. With the OAuth side on, `/oauth/...` goes to it.
 
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import { ConsoleRoutes } from './console-routes';
 import { sendJson } from './http-reply';
+import { OAuthServer } from './oauth-server';
 import { RestEndpoint } from './rest-endpoint';
 import { restErrors } from './rest-error';
 import { parseWebhookRoute } from './webhook-route';
@@ -25,6 +26,7 @@ export class EmulatorHttpServer {
   constructor(
     private readonly rest: RestEndpoint,
     private readonly consoleRoutes: ConsoleRoutes,
+    private readonly oauthRoutes?: OAuthServer,
   ) {
     this.server = createServer((request, response) => {
       this.route(request, response).catch(() => answerInternalError(response));
@@ -77,6 +79,7 @@ export class EmulatorHttpServer {
       await this.rest.handle(request, response, route, query);
       return;
     }
+    if (this.oauthRoutes && (await this.oauthRoutes.handle(request, response, path, query))) return;
     if (await this.consoleRoutes.handle(request, response, path)) return;
     request.resume();
     sendJson(response, 404, { error: 'NOT_FOUND', error_description: 'No such route on this emulator' });

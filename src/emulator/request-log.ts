@@ -14,7 +14,7 @@ export interface RequestRecord {
   commands: number;
   /** The HTTP status answered; 0 while pending or when the connection was dropped without an answer. */
   status: number;
-  /** Whether the webhook user id and secret were right. */
+  /** Whether the webhook user id and secret (or, on `/rest/<method>`, the OAuth access token) were right. */
   authorised: boolean;
 }
 

@@ -1,9 +1,11 @@
 // One REST request, end to end, in the portal's order: injected fault, webhook auth, the leaky bucket, parameters,
 // then the method (or `batch`), wrapped in the `{result, time}` envelope or answered as `{error, error_description}`.
 // Faults that model a failure in front of the portal (proxy pages, resets, redirects) answer before auth and before
-// the bucket, because such requests never reach the portal.
+// the bucket, because such requests never reach the portal. With the OAuth side on, a call to `/rest/<method>` is
+// authorised by its `auth` access token instead of the webhook path.
 
 import { IncomingMessage, ServerResponse } from 'node:http';
+import { AccessTokenGate } from './access-token-gate';
 import { countBatchCommands, runBatch } from './batch';
 import { Clock } from './clock';
 import { CommandRunner } from './command-runner';
@@ -27,6 +29,8 @@ export interface RestEndpointParts {
   requests: RequestLog;
   runner: CommandRunner;
   rateBucket: () => LeakyBucket | undefined;
+  /** Present when the OAuth side is on: lets `/rest/<method>` calls in by their `auth` access token. */
+  accessTokens?: AccessTokenGate;
 }
 
 interface Answer {
@@ -82,7 +86,11 @@ export class RestEndpoint {
     // Parsed before the checks so that the record counts a refused batch's commands too.
     const parsed = parseRestParams(query, request.headers['content-type'], body);
     if (parsed.ok && route.method === 'batch') record.commands = countBatchCommands(parsed.params);
-    if (!record.authorised) return errorAnswer(restErrors.noAuth());
+    if (!record.authorised) {
+      const refusal = this.parts.accessTokens ? this.parts.accessTokens.refusal(route, query, parsed) : restErrors.noAuth();
+      if (refusal) return errorAnswer(refusal);
+      record.authorised = true;
+    }
     // Authorised requests only: an attacker guessing secrets should not be able to lock out the real webhook.
     const bucket = this.parts.rateBucket();
     if (bucket && !bucket.tryAdmit(this.parts.clock.now())) return errorAnswer(restErrors.queryLimitExceeded());

@@ -7,10 +7,12 @@ export const REDACTED = '[hidden]';
 // The full token first, then a bare signature part, in case a message carries only the tail.
 const EVENT_TOKEN = /[0-9a-f]+\.[0-9]+\|[A-Za-z0-9_]+\|[A-Za-z0-9]{32}\.[0-9a-f]{64}/g;
 const TOKEN_SIGNATURE = /[A-Za-z0-9]{32}\.[0-9a-f]{64}/g;
+// OAuth access and refresh tokens and authorisation codes: 72 hex digits (see oauth-tokens.ts).
+const OAUTH_TOKEN = /[0-9a-f]{72}/g;
 
-/** The text with the webhook secret and event tokens masked. */
+/** The text with the webhook secret, event tokens and OAuth tokens masked. */
 export function redactSecrets(text: string, webhookSecret: string): string {
-  const withoutTokens = text.replace(EVENT_TOKEN, REDACTED).replace(TOKEN_SIGNATURE, REDACTED);
+  const withoutTokens = text.replace(EVENT_TOKEN, REDACTED).replace(TOKEN_SIGNATURE, REDACTED).replace(OAUTH_TOKEN, REDACTED);
   return withoutTokens.split(webhookSecret).join(REDACTED);
 }
 

@@ -17,7 +17,7 @@ export function parseWebhookRoute(path: string): WebhookRoute | undefined {
   if (path !== '/rest' && !path.startsWith('/rest/')) return undefined;
   const segments = path.slice('/rest/'.length).split('/').map(decodePathSegment);
   if (segments.length < 3) {
-    // `/rest/<method>` is the OAuth form (auth in the body), which this emulator does not accept.
+    // `/rest/<method>` is the OAuth form (auth in the parameters): accepted only when the OAuth side is on.
     return { method: normaliseMethodName(segments[segments.length - 1] ?? ''), userIdSegment: undefined, secretSegment: undefined };
   }
   return { method: normaliseMethodName(segments.slice(2).join('/')), userIdSegment: segments[0], secretSegment: segments[1] };
