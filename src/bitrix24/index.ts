@@ -9,3 +9,6 @@ export * from './client';
 export * from './event-token';
 export * from './log-message';
 export * from './bizproc';
+export * from './event-send';
+export * from './application-token';
+export * from './activity-request';
