@@ -2,7 +2,7 @@ import type { Node, NodeAPI, NodeMessage } from 'node-red';
 import { Bitrix24Error } from '../bitrix24';
 
 /** The TypedInput types the nodes accept for their input properties. */
-export const PROPERTY_TYPES = ['msg', 'flow', 'global', 'str', 'env', 'jsonata'] as const;
+export const PROPERTY_TYPES = ['msg', 'flow', 'global', 'str', 'json', 'env', 'jsonata'] as const;
 
 /** A configured TypedInput: its value and type, as saved in the flow. */
 export interface PropertySource {

@@ -1,24 +1,20 @@
 'use strict';
-// Builds small test flows around one log node and waits for what reaches the helper nodes.
+// Builds small test flows around one node of the package and waits for what reaches the helper nodes.
 
 /** A flow with a portal, one log node wired to `ok` (output 1) and, unless told otherwise, `err` (output 2). */
-function logFlow({ log = {}, portal = {}, wireErrors = true, extra = [] } = {}) {
+function logFlow({ log = {}, ...options } = {}) {
+  return callFlow({
+    ...options,
+    node: { id: 'log', type: 'bitrix24-bizproc-log', name: 'log', eventToken: 'event_token', eventTokenType: 'msg', message: 'payload', messageType: 'msg', ...log },
+  });
+}
+
+/** A flow with a portal and one node calling it (`node`, which names its id and type), wired like logFlow. */
+function callFlow({ node, portal = {}, wireErrors = true, extra = [] }) {
   return placed([
     { id: 'tab', type: 'tab', label: 'test' },
     { id: 'portal', type: 'bitrix24-portal', name: 'Test portal', authType: 'webhook', ...portal },
-    {
-      id: 'log',
-      type: 'bitrix24-bizproc-log',
-      z: 'tab',
-      name: 'log',
-      portal: 'portal',
-      eventToken: 'event_token',
-      eventTokenType: 'msg',
-      message: 'payload',
-      messageType: 'msg',
-      wires: [['ok'], wireErrors ? ['err'] : []],
-      ...log,
-    },
+    { z: 'tab', portal: 'portal', wires: [['ok'], wireErrors ? ['err'] : []], ...node },
     { id: 'ok', type: 'helper', z: 'tab' },
     { id: 'err', type: 'helper', z: 'tab' },
     ...extra,
@@ -42,4 +38,4 @@ function collect(node) {
   return messages;
 }
 
-module.exports = { logFlow, placed, nextMessage, collect };
+module.exports = { logFlow, callFlow, placed, nextMessage, collect };
