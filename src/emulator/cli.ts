@@ -15,6 +15,7 @@ const USAGE = `Usage: bitrix24-emulator [options]
   --drain <n>         rate limit drain per second (default 2)
   --no-limit          no rate limit
   --scopes <list>     comma-separated scopes (default bizproc)
+  --application-token <token>  the installed application's token (default: random)
   --help              this text
 `;
 
@@ -32,6 +33,7 @@ export function optionsFromArgs(args: string[]): EmulatorOptions | 'help' {
       drain: { type: 'string' },
       'no-limit': { type: 'boolean' },
       scopes: { type: 'string' },
+      'application-token': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -45,6 +47,7 @@ export function optionsFromArgs(args: string[]): EmulatorOptions | 'help' {
     userId: numberArg(values['user-id'], '--user-id'),
     rateLimit: values['no-limit'] ? false : { burst, drainPerSecond },
     scopes: values.scopes === undefined ? undefined : values.scopes.split(',').map((scope) => scope.trim()).filter(Boolean),
+    applicationToken: values['application-token'],
   };
 }
 
@@ -76,6 +79,8 @@ async function main(): Promise<void> {
       `  Webhook URL: ${emulator.webhookUrl()}\n` +
       `  Log page:    ${emulator.url}/\n` +
       `  New token:   POST ${emulator.url}/emulator/api/workflows\n` +
+      `  App token:   ${emulator.applicationToken} (for the portal node's Application token)\n` +
+      `  Activity:    POST ${emulator.url}/emulator/api/activities {"handlerUrl": "..."}\n` +
       `Press Ctrl+C to stop.\n`,
   );
   const stop = (): void => {

@@ -1,5 +1,5 @@
 // The emulator's options and their defaults. Validation happens once here, so the rest of the code can trust the values.
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { Clock, systemClock } from './clock';
 
 /** The portal's leaky bucket: `burst` requests at once, refilled by `drainPerSecond`. */
@@ -35,6 +35,8 @@ export interface EmulatorOptions {
   engineErrorCodeAsNumber?: boolean;
   /** What the `scope` method lists, and which method groups are allowed; default ['bizproc']. */
   scopes?: string[];
+  /** The installed application's token (`auth[application_token]`); default 32 random hex characters. */
+  applicationToken?: string;
 }
 
 /** Options with every default applied and every value checked. */
@@ -48,6 +50,7 @@ export interface ResolvedEmulatorOptions {
   clock: Clock;
   engineErrorCodeAsNumber: boolean;
   scopes: string[];
+  applicationToken: string;
 }
 
 /** The rate limit of most cloud plans (Enterprise plans have 250 and 5). */
@@ -66,6 +69,10 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(webhookSecret)) {
     throw new RangeError('webhookSecret must be 1 to 128 letters, digits, "_" or "-"');
   }
+  const applicationToken = options.applicationToken ?? randomBytes(16).toString('hex');
+  if (!/^[A-Za-z0-9_-]{1,256}$/.test(applicationToken)) {
+    throw new RangeError('applicationToken must be 1 to 256 letters, digits, "_" or "-"');
+  }
   return {
     host: options.host ?? '127.0.0.1',
     port,
@@ -76,6 +83,7 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     clock: options.clock ?? systemClock,
     engineErrorCodeAsNumber: options.engineErrorCodeAsNumber ?? true,
     scopes: [...(options.scopes ?? ['bizproc'])],
+    applicationToken,
   };
 }
 
