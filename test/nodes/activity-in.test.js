@@ -9,8 +9,8 @@ const portalNode = require('../../nodes/bitrix24-portal.js');
 const activityInNode = require('../../nodes/bitrix24-bizproc-activity-in.js');
 const { Bitrix24Emulator } = require('../../dist/emulator');
 const { encodePhpQuery } = require('../../dist/bitrix24/php-query');
-const { placed, nextMessage, collect } = require('../support/node-flow');
-const { HttpNodeServer, StatusLog, interpolatingTranslator } = require('../support/http-node');
+const { placed, nextMessage, collect, StatusLog } = require('../support/node-flow');
+const { HttpNodeServer, interpolatingTranslator } = require('../support/http-node');
 
 helper.init(require.resolve('node-red'));
 

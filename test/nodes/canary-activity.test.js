@@ -11,8 +11,8 @@ const util = require('node:util');
 const helper = require('node-red-node-test-helper');
 const { Bitrix24Emulator } = require('../../dist/emulator');
 const { encodePhpQuery } = require('../../dist/bitrix24/php-query');
-const { placed, nextMessage } = require('../support/node-flow');
-const { HttpNodeServer, StatusLog } = require('../support/http-node');
+const { placed, nextMessage, StatusLog } = require('../support/node-flow');
+const { HttpNodeServer } = require('../support/http-node');
 
 helper.init(require.resolve('node-red'));
 

@@ -4,7 +4,7 @@ const helper = require('node-red-node-test-helper');
 const portalNode = require('../../nodes/bitrix24-portal.js');
 const eventSendNode = require('../../nodes/bitrix24-bizproc-event-send.js');
 const { Bitrix24Emulator } = require('../../dist/emulator');
-const { callFlow, nextMessage, collect } = require('../support/node-flow');
+const { callFlow, nextMessage, collect, StatusLog } = require('../support/node-flow');
 
 helper.init(require.resolve('node-red'));
 
@@ -143,12 +143,8 @@ describe('bitrix24-bizproc-event-send node', function () {
 
   it('shows calls in flight, then "answered" or the error code, and clears the status on close', async () => {
     const { send, ok, err } = await load();
-    const statuses = [];
-    const setStatus = send.status.bind(send);
-    send.status = (status) => {
-      statuses.push(status);
-      setStatus(status);
-    };
+    const statuses = new StatusLog();
+    statuses.watch(send);
     let arrived = nextMessage(ok);
     send.receive({ event_token: emulator.startWorkflow().eventToken, payload: {} });
     await arrived;
@@ -157,7 +153,7 @@ describe('bitrix24-bizproc-event-send node', function () {
     await arrived;
     await helper.unload();
     assert.deepEqual(
-      statuses.map((s) => `${s.fill ?? ''}:${s.text ?? ''}`),
+      statuses.of('send').map((s) => `${s.fill ?? ''}:${s.text ?? ''}`),
       [
         'blue:node-red-contrib-bitrix24-bizproc/bitrix24-portal:bitrix24.status.sending',
         'green:node-red-contrib-bitrix24-bizproc/bitrix24-portal:bitrix24.status.answered',

@@ -23,7 +23,7 @@ class HttpNodeServer {
 
   /**
    * Wraps a node module so that loading it records the runtime's httpNode; `translate` replaces RED._, and
-   * `statuses` (a StatusLog) records every status of the nodes it creates, from their first.
+   * `statuses` (a StatusLog from node-flow.js) records every status of the nodes it creates, from their first.
    */
   wrap(nodeModule, { translate, statuses } = {}) {
     return (RED) => {
@@ -50,41 +50,4 @@ class HttpNodeServer {
   }
 }
 
-/** Every status a node showed, and a way to wait for one. */
-class StatusLog {
-  constructor() {
-    this.byNode = new Map();
-    this.waiters = [];
-  }
-
-  watch(node) {
-    const seen = [];
-    this.byNode.set(node.id, seen);
-    const setStatus = node.status.bind(node);
-    node.status = (status) => {
-      seen.push(status);
-      setStatus(status);
-      this.waiters = this.waiters.filter((waiter) => !waiter(node.id, status));
-    };
-  }
-
-  /** The statuses node `id` showed, oldest first. */
-  of(id) {
-    return this.byNode.get(id) ?? [];
-  }
-
-  /** Resolves with the first status of node `id`, shown now or later, for which `predicate` holds. */
-  until(id, predicate) {
-    const last = this.of(id).at(-1);
-    if (last !== undefined && predicate(last)) return Promise.resolve(last);
-    return new Promise((resolve) => {
-      this.waiters.push((nodeId, status) => {
-        if (nodeId !== id || !predicate(status)) return false;
-        resolve(status);
-        return true;
-      });
-    });
-  }
-}
-
-module.exports = { HttpNodeServer, StatusLog, interpolatingTranslator };
+module.exports = { HttpNodeServer, interpolatingTranslator };

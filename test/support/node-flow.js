@@ -38,4 +38,41 @@ function collect(node) {
   return messages;
 }
 
-module.exports = { logFlow, callFlow, placed, nextMessage, collect };
+/** Every status a node showed, and a way to wait for one. */
+class StatusLog {
+  constructor() {
+    this.byNode = new Map();
+    this.waiters = [];
+  }
+
+  watch(node) {
+    const seen = [];
+    this.byNode.set(node.id, seen);
+    const setStatus = node.status.bind(node);
+    node.status = (status) => {
+      seen.push(status);
+      setStatus(status);
+      this.waiters = this.waiters.filter((waiter) => !waiter(node.id, status));
+    };
+  }
+
+  /** The statuses node `id` showed, oldest first. */
+  of(id) {
+    return this.byNode.get(id) ?? [];
+  }
+
+  /** Resolves with the first status of node `id`, shown now or later, for which `predicate` holds. */
+  until(id, predicate) {
+    const last = this.of(id).at(-1);
+    if (last !== undefined && predicate(last)) return Promise.resolve(last);
+    return new Promise((resolve) => {
+      this.waiters.push((nodeId, status) => {
+        if (nodeId !== id || !predicate(status)) return false;
+        resolve(status);
+        return true;
+      });
+    });
+  }
+}
+
+module.exports = { logFlow, callFlow, placed, nextMessage, collect, StatusLog };

@@ -102,6 +102,8 @@ describe('handlerEventOf', () => {
 
 describe('readActivityRequest', () => {
   it('reads every field Bitrix24 sends, with the timeout as a number and auth without the application token', () => {
+    const { application_token: applicationToken, ...authWithoutApplicationToken } = bitrixFields().auth;
+    assert.equal(applicationToken, 'app70ken');
     const request = readActivityRequest(parseHandlerBody('application/x-www-form-urlencoded', encode(bitrixFields())));
     assert.deepEqual(request, {
       eventToken: EVENT_TOKEN,
@@ -112,19 +114,7 @@ describe('readActivityRequest', () => {
       properties: { inputString: 'hello', amount: '12.5' },
       useSubscription: 'Y',
       timeoutDuration: 3600,
-      auth: {
-        access_token: 'acc3ss',
-        refresh_token: 'r3fresh',
-        expires: '1700003600',
-        expires_in: '3600',
-        scope: 'bizproc',
-        domain: 'example.bitrix24.com',
-        server_endpoint: 'https://oauth.bitrix.info/rest/',
-        client_endpoint: 'https://example.bitrix24.com/rest/',
-        status: 'L',
-        member_id: 'abc123',
-        user_id: '1',
-      },
+      auth: authWithoutApplicationToken,
     });
   });
 
