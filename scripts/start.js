@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: the bundled Bitrix24 emulator and a local Node-RED 4.1 with this package loaded and the first example
-// flow deployed against the emulator's webhook. Everything listens on 127.0.0.1 only.
+// `npm start`: the bundled Bitrix24 emulator and a local Node-RED 4.1 with this package loaded and the example flows
+// deployed against the emulator's webhook. Everything listens on 127.0.0.1 only.
 'use strict';
 const fs = require('node:fs');
 const http = require('node:http');
@@ -12,8 +12,13 @@ const NODE_RED_PORT = Number(process.env.PORT || 1880);
 const HOST = '127.0.0.1';
 // A fixed secret, so the webhook stored in the demo's credentials keeps working across restarts; loopback only.
 const DEMO_SECRET = 'demo-secret-not-for-production';
+// The application token the emulator sends with activity requests, also fixed so the stored credential keeps working.
+const DEMO_APPLICATION_TOKEN = 'demo-application-token';
 const USER_DIR = path.join(root, '.node-red');
-const EXAMPLE = path.join(root, 'examples', '01 Log progress lines (emulator).json');
+const HTTP_NODE_ROOT = '/api';
+const EXAMPLES = ['01 Log progress lines (emulator).json', '02 Activity loop - receive, log, answer (emulator).json'].map((name) =>
+  path.join(root, 'examples', name),
+);
 
 if (!fs.existsSync(path.join(root, 'dist', 'emulator', 'index.js'))) {
   require('node:child_process').execFileSync(process.execPath, [path.join(__dirname, 'build.js')], { stdio: 'inherit' });
@@ -22,12 +27,20 @@ const { Bitrix24Emulator } = require(path.join(root, 'dist', 'emulator'));
 const RED = require('node-red');
 const express = require(require.resolve('express', { paths: [require.resolve('node-red')] }));
 
-async function deployExampleIfEmpty(emulator, adminUrl) {
+async function deployExamplesIfEmpty(emulator, adminUrl) {
   const current = await (await fetch(`${adminUrl}flows`, { headers: { 'Node-RED-API-Version': 'v2' } })).json();
   if (current.flows.length > 0) return false;
-  const flow = JSON.parse(fs.readFileSync(EXAMPLE, 'utf8').split('http://127.0.0.1:8095').join(emulator.url));
+  // The examples are written for the default addresses; this demo's emulator and httpNodeRoot may differ.
+  const flow = EXAMPLES.flatMap((file) =>
+    JSON.parse(
+      fs
+        .readFileSync(file, 'utf8')
+        .split('http://127.0.0.1:8095').join(emulator.url)
+        .split('http://127.0.0.1:1880/').join(`${adminUrl}${HTTP_NODE_ROOT.slice(1)}/`),
+    ),
+  );
   for (const node of flow) {
-    if (node.type === 'bitrix24-portal') node.credentials = { webhookUrl: emulator.webhookUrl() };
+    if (node.type === 'bitrix24-portal') node.credentials = { webhookUrl: emulator.webhookUrl(), applicationToken: DEMO_APPLICATION_TOKEN };
   }
   const response = await fetch(`${adminUrl}flows`, {
     method: 'POST',
@@ -39,7 +52,7 @@ async function deployExampleIfEmpty(emulator, adminUrl) {
 }
 
 async function main() {
-  const emulator = new Bitrix24Emulator({ host: HOST, port: EMULATOR_PORT, webhookSecret: DEMO_SECRET });
+  const emulator = new Bitrix24Emulator({ host: HOST, port: EMULATOR_PORT, webhookSecret: DEMO_SECRET, applicationToken: DEMO_APPLICATION_TOKEN });
   await emulator.start();
 
   fs.mkdirSync(USER_DIR, { recursive: true });
@@ -51,7 +64,7 @@ async function main() {
     uiHost: HOST,
     uiPort: NODE_RED_PORT,
     httpAdminRoot: '/',
-    httpNodeRoot: '/api',
+    httpNodeRoot: HTTP_NODE_ROOT,
     flowFile: 'flows.json',
     credentialSecret: process.env.NODE_RED_CREDENTIAL_SECRET || 'bitrix24-demo-only-credential-secret',
     functionGlobalContext: {},
@@ -68,14 +81,17 @@ async function main() {
   await RED.start();
 
   const adminUrl = `http://${HOST}:${NODE_RED_PORT}/`;
-  const deployed = await deployExampleIfEmpty(emulator, adminUrl);
+  const deployed = await deployExamplesIfEmpty(emulator, adminUrl);
   process.stdout.write(
     [
       '',
       `  Node-RED editor:        ${adminUrl}`,
       `  Bitrix24 emulator page: ${emulator.url}/`,
       `  Emulator webhook:       ${emulator.url}/rest/${emulator.userId}/<demo secret>/ (already set in the example's portal node)`,
-      deployed ? '  The example flow "Bitrix24: log progress" is deployed and has logged its first line.' : '  Your existing flows were kept.',
+      deployed
+        ? '  The example flows are deployed: "Bitrix24: log progress" has logged its first line; in "Bitrix24: activity loop"\n' +
+          '  click the Dispatch inject node to play the whole loop (receive, log twice, answer).'
+        : '  Your existing flows were kept.',
       '  Press Ctrl+C to stop.',
       '',
     ].join('\n') + '\n',

@@ -21,3 +21,6 @@ export * from './dispatcher';
 export * from './oauth-tokens';
 export * from './oauth-server';
 export * from './oauth-auth';
+export * from './event-send';
+export * from './application-token';
+export * from './activity-request';

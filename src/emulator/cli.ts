@@ -18,6 +18,7 @@ const USAGE = `Usage: bitrix24-emulator [options]
   --scopes <list>     comma-separated scopes (default bizproc)
   --client-id <id>    OAuth application client id (with --client-secret: switches OAuth on)
   --client-secret <s> OAuth application client secret
+  --application-token <token>  the installed application's token (default: random)
   --help              this text
 `;
 
@@ -37,6 +38,7 @@ export function optionsFromArgs(args: string[]): EmulatorOptions | 'help' {
       scopes: { type: 'string' },
       'client-id': { type: 'string' },
       'client-secret': { type: 'string' },
+      'application-token': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -55,6 +57,7 @@ export function optionsFromArgs(args: string[]): EmulatorOptions | 'help' {
     rateLimit: values['no-limit'] ? false : { burst, drainPerSecond },
     scopes: values.scopes === undefined ? undefined : values.scopes.split(',').map((scope) => scope.trim()).filter(Boolean),
     oauth: clientId === undefined || clientSecret === undefined ? undefined : { clientId, clientSecret },
+    applicationToken: values['application-token'],
   };
 }
 
@@ -94,6 +97,8 @@ async function main(): Promise<void> {
           `&redirect_uri=<handler-url>\n` +
           `  Token URL:   ${emulator.url}/oauth/token/\n` +
           `  REST:        ${emulator.url}/rest/<method>?auth=<access token>\n`) +
+      `  App token:   ${emulator.applicationToken} (for the portal node's Application token)\n` +
+      `  Activity:    POST ${emulator.url}/emulator/api/activities {"handlerUrl": "..."}\n` +
       `Press Ctrl+C to stop.\n`,
   );
   const stop = (): void => {

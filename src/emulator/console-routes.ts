@@ -99,11 +99,11 @@ export class ConsoleRoutes {
 }
 
 /** The value if it is a short enough string, undefined if absent, null if unusable. */
-function optionalText(value: unknown, maxLength: number): string | undefined | null {
+export function optionalText(value: unknown, maxLength: number): string | undefined | null {
   if (value === undefined) return undefined;
   return typeof value === 'string' && value.length <= maxLength ? value : null;
 }
 
-function invalid(description: string): { error: string; error_description: string } {
+export function invalid(description: string): { error: string; error_description: string } {
   return { error: 'INVALID_REQUEST', error_description: description };
 }

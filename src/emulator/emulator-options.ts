@@ -1,5 +1,5 @@
 // The emulator's options and their defaults. Validation happens once here, so the rest of the code can trust the values.
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { Clock, systemClock } from './clock';
 import { OAuthOptions, ResolvedOAuthOptions, resolveOAuthOptions } from './oauth-options';
 
@@ -38,6 +38,8 @@ export interface EmulatorOptions {
   scopes?: string[];
   /** The one application registered on the portal; set, it switches the OAuth side on. Default: webhooks only. */
   oauth?: OAuthOptions;
+  /** The installed application's token (`auth[application_token]`); default 32 random hex characters. */
+  applicationToken?: string;
 }
 
 /** Options with every default applied and every value checked. */
@@ -52,6 +54,7 @@ export interface ResolvedEmulatorOptions {
   engineErrorCodeAsNumber: boolean;
   scopes: string[];
   oauth: ResolvedOAuthOptions | undefined;
+  applicationToken: string;
 }
 
 /** The rate limit of most cloud plans (Enterprise plans have 250 and 5). */
@@ -70,6 +73,10 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(webhookSecret)) {
     throw new RangeError('webhookSecret must be 1 to 128 letters, digits, "_" or "-"');
   }
+  const applicationToken = options.applicationToken ?? randomBytes(16).toString('hex');
+  if (!/^[A-Za-z0-9_-]{1,256}$/.test(applicationToken)) {
+    throw new RangeError('applicationToken must be 1 to 256 letters, digits, "_" or "-"');
+  }
   return {
     host: options.host ?? '127.0.0.1',
     port,
@@ -81,6 +88,7 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     engineErrorCodeAsNumber: options.engineErrorCodeAsNumber ?? true,
     scopes: [...(options.scopes ?? ['bizproc'])],
     oauth: options.oauth === undefined ? undefined : resolveOAuthOptions(options.oauth),
+    applicationToken,
   };
 }
 

@@ -3,6 +3,8 @@
 // read the request record). It is the demo's default portal and a tool users can point their own flows at. With the
 // `oauth` option it is also an application's portal: token server, authorisation page, `auth` tokens on REST calls.
 
+import { ActivityDispatcher, DispatchActivityOptions, DispatchedActivity, newMemberId } from './activity-dispatch';
+import { ActivityRoutes } from './activity-routes';
 import { Clock } from './clock';
 import { CommandRunner } from './command-runner';
 import { ConsoleRoutes } from './console-routes';
@@ -26,6 +28,8 @@ export class Bitrix24Emulator {
   readonly webhookSecret: string;
   /** The user id in the webhook path. */
   readonly userId: number;
+  /** The installed application's token, sent as `auth[application_token]` with activity requests and ONAPPINSTALL. */
+  readonly applicationToken: string;
 
   private readonly host: string;
   private readonly port: number;
@@ -36,6 +40,7 @@ export class Bitrix24Emulator {
   private readonly requestLog = new RequestLog();
   private readonly server: EmulatorHttpServer;
   private readonly oauth: OAuthServer | undefined;
+  private readonly dispatcher: ActivityDispatcher;
   private rateLimit: RateLimit | false;
   private bucket: LeakyBucket | undefined;
   private baseUrl: string | undefined;
@@ -45,6 +50,7 @@ export class Bitrix24Emulator {
     const resolved = resolveEmulatorOptions(options);
     this.webhookSecret = resolved.webhookSecret;
     this.userId = resolved.userId;
+    this.applicationToken = resolved.applicationToken;
     this.host = resolved.host;
     this.port = resolved.port;
     this.clock = resolved.clock;
@@ -77,7 +83,15 @@ export class Bitrix24Emulator {
       webhookSecret: this.webhookSecret,
       rateLimitText: () => (this.rateLimit === false ? 'off' : `${this.rateLimit.burst} burst, ${this.rateLimit.drainPerSecond}/s`),
     });
-    this.server = new EmulatorHttpServer(rest, consoleRoutes, this.oauth);
+    this.dispatcher = new ActivityDispatcher({
+      store: this.store,
+      clock: this.clock,
+      baseUrl: () => this.url,
+      userId: this.userId,
+      applicationToken: this.applicationToken,
+      memberId: newMemberId(),
+    });
+    this.server = new EmulatorHttpServer(rest, [consoleRoutes, new ActivityRoutes(this.dispatcher)], this.oauth);
   }
 
   /** The base URL, e.g. `http://127.0.0.1:41234`; only known once started. */
@@ -127,6 +141,21 @@ export class Bitrix24Emulator {
   /** Starts a workflow whose activity waits for log lines and an answer. */
   startWorkflow(options: StartWorkflowOptions = {}): StartedWorkflow {
     return this.store.start(options, this.clock.now());
+  }
+
+  /**
+   * Plays the portal reaching an application's activity: starts a workflow whose activity waits, and POSTs its
+   * activity request (form-encoded, the fields of a real one, with this emulator's application token unless another
+   * is given) to `handlerUrl`. Resolves with the workflow, its event token and the handler's HTTP status; rejects with
+   * a HandlerUnreachableError (naming the workflow, which still waits) when the handler cannot be reached.
+   */
+  dispatchActivity(options: DispatchActivityOptions): Promise<DispatchedActivity> {
+    return this.dispatcher.dispatchActivity(options);
+  }
+
+  /** Plays the application's installation: POSTs ONAPPINSTALL with the application token to `handlerUrl`. */
+  dispatchInstall(options: { handlerUrl: string; applicationToken?: string }): Promise<{ status: number }> {
+    return this.dispatcher.dispatchInstall(options);
   }
 
   /** The workflow's log lines, oldest first (empty for an unknown id). */

@@ -4,12 +4,16 @@
 
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
-import { ConsoleRoutes } from './console-routes';
 import { sendJson } from './http-reply';
 import { OAuthServer } from './oauth-server';
 import { RestEndpoint } from './rest-endpoint';
 import { restErrors } from './rest-error';
 import { parseWebhookRoute } from './webhook-route';
+
+/** Routes beside the REST API (the log page, the workflow and activity APIs): each answers the paths it knows. */
+export interface RouteSet {
+  handle(request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean>;
+}
 
 /** Where the server listens once started. */
 export interface ListeningAddress {
@@ -25,7 +29,7 @@ export class EmulatorHttpServer {
   /** A server (not yet listening) over these routes. */
   constructor(
     private readonly rest: RestEndpoint,
-    private readonly consoleRoutes: ConsoleRoutes,
+    private readonly routeSets: RouteSet[],
     private readonly oauthRoutes?: OAuthServer,
   ) {
     this.server = createServer((request, response) => {
@@ -80,7 +84,9 @@ export class EmulatorHttpServer {
       return;
     }
     if (this.oauthRoutes && (await this.oauthRoutes.handle(request, response, path, query))) return;
-    if (await this.consoleRoutes.handle(request, response, path)) return;
+    for (const routes of this.routeSets) {
+      if (await routes.handle(request, response, path)) return;
+    }
     request.resume();
     sendJson(response, 404, { error: 'NOT_FOUND', error_description: 'No such route on this emulator' });
   }

@@ -15,3 +15,5 @@ export type { LogLine, StartedWorkflow, StartWorkflowOptions, WorkflowStatus } f
 export type { WorkflowView } from './workflow-view';
 export type { ResponseTime } from './response-time';
 export { NON_STRING_LOG_MESSAGE } from './rest-methods';
+export { HandlerUnreachableError } from './activity-dispatch';
+export type { DispatchActivityOptions, DispatchedActivity } from './activity-dispatch';

@@ -12,6 +12,8 @@ export interface PortalNodeDef extends NodeDef, PortalDeliveryDef {
 /** The config node's credentials, kept in Node-RED's encrypted credentials file. */
 export interface PortalCredentials {
   webhookUrl?: string;
+  /** The application token Bitrix24 sends as `auth[application_token]`, checked by the activity receiver. */
+  applicationToken?: string;
 }
 
 /** The `bitrix24-portal` config node as the nodes that use it see it. */
@@ -79,6 +81,6 @@ export = function registerPortalNode(RED: NodeAPI): void {
   }
 
   RED.nodes.registerType<Node<PortalCredentials>, PortalNodeDef, unknown, PortalCredentials>('bitrix24-portal', PortalConfigNode, {
-    credentials: { webhookUrl: { type: 'password' } },
+    credentials: { webhookUrl: { type: 'password' }, applicationToken: { type: 'password' } },
   });
 };

@@ -52,6 +52,7 @@ export class MessageLifecycle<T> {
     private readonly node: Node,
     private readonly apply: ApplyOutcome<T>,
     private readonly sourceOf: (error: Bitrix24Error) => string = () => '',
+    private readonly successStatus = 'ok',
   ) {
     this.status = new RequestStatus(node, RED);
     this.report = failureReporter(RED, node);
@@ -120,7 +121,7 @@ export class MessageLifecycle<T> {
       this.fail(msg, send, done, error, started);
       return;
     }
-    this.status.succeeded();
+    this.status.succeeded(this.successStatus);
     send([msg, null]);
     done();
   }

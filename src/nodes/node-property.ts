@@ -2,7 +2,7 @@ import type { Node, NodeAPI, NodeMessage } from 'node-red';
 import { Bitrix24Error } from '../bitrix24';
 
 /** The TypedInput types the nodes accept for their input properties. */
-export const PROPERTY_TYPES = ['msg', 'flow', 'global', 'str', 'env', 'jsonata'] as const;
+export const PROPERTY_TYPES = ['msg', 'flow', 'global', 'str', 'json', 'env', 'jsonata'] as const;
 
 /** A configured TypedInput: its value and type, as saved in the flow. */
 export interface PropertySource {
@@ -65,18 +65,25 @@ const SYNC_TYPES = new Set(['msg', 'str', 'env']);
 export function withProperties<T>(
   RED: NodeAPI,
   node: Node,
-  sources: readonly PropertySource[],
+  sources: ReadonlyArray<PropertySource | undefined>,
   msg: NodeMessage,
   use: (values: unknown[]) => Promise<T>,
 ): Promise<T> {
-  if (sources.every((source) => SYNC_TYPES.has(source.type))) {
-    let values: unknown[];
-    try {
-      values = sources.map((source) => RED.util.evaluateNodeProperty(source.value, source.type, node, msg));
-    } catch (error) {
-      return Promise.reject(propertyError(sources[0], error));
+  // An optional input left empty (undefined source) reads as undefined.
+  if (sources.every((source) => source === undefined || SYNC_TYPES.has(source.type))) {
+    const values: unknown[] = [];
+    for (const source of sources) {
+      if (source === undefined) {
+        values.push(undefined);
+        continue;
+      }
+      try {
+        values.push(RED.util.evaluateNodeProperty(source.value, source.type, node, msg));
+      } catch (error) {
+        return Promise.reject(propertyError(source, error));
+      }
     }
     return use(values);
   }
-  return Promise.all(sources.map((source) => evaluateProperty(RED, node, source, msg))).then(use);
+  return Promise.all(sources.map((source) => (source === undefined ? undefined : evaluateProperty(RED, node, source, msg)))).then(use);
 }

@@ -26,9 +26,9 @@ export class RequestStatus {
     this.show();
   }
 
-  /** A call ended well. */
-  succeeded(): void {
-    this.settle({ fill: 'green', shape: 'dot', text: this.RED._(`${CATALOGUE}.status.ok`) }, true);
+  /** A call ended well; `statusKey` names the shared catalogue's text for it (`ok`: "logged"). */
+  succeeded(statusKey = 'ok'): void {
+    this.settle({ fill: 'green', shape: 'dot', text: this.RED._(`${CATALOGUE}.status.${statusKey}`) }, true);
   }
 
   /** A call, or the input before it, failed with `code`. */

@@ -1,0 +1,35 @@
+import type { NodeAPI } from 'node-red';
+import { Bitrix24Error } from '../bitrix24';
+import type { ApplicationTokens } from './activity-endpoint';
+import type { PortalNode } from './bitrix24-portal';
+import { runtimeTokenStore } from './runtime-token-store';
+
+/** The token store key of a portal's captured application token. */
+export function applicationTokenKey(portalId: string): string {
+  return `application-token/${portalId}`;
+}
+
+/**
+ * A portal's application token: the one typed into the portal node (its `applicationToken` credential) wins;
+ * otherwise the one captured from ONAPPINSTALL into the runtime's encrypted token store, by any receiver of this
+ * portal. `capture` is offered only when the receiver allows it. Without a portal there is no token at all.
+ */
+export function applicationTokensOf(RED: NodeAPI, portal: PortalNode | null, capture: boolean): ApplicationTokens {
+  if (portal === null) return { expected: async () => undefined };
+  const key = applicationTokenKey(portal.id);
+  const tokens: ApplicationTokens = {
+    async expected() {
+      const configured = portal.credentials?.applicationToken?.trim();
+      if (configured) return configured;
+      try {
+        return await runtimeTokenStore(RED).read(key);
+      } catch (error) {
+        // No store means nothing was ever captured; an unreadable store may hold the token, so that one fails.
+        if (error instanceof Bitrix24Error && error.code === 'TOKEN_STORE_UNAVAILABLE') return undefined;
+        throw error;
+      }
+    },
+  };
+  if (capture) tokens.capture = (token) => runtimeTokenStore(RED).writeIfAbsent(key, token);
+  return tokens;
+}
