@@ -43,7 +43,7 @@ export function sendActivityLog(
       ACTIVITY_LOG_METHOD,
       { EVENT_TOKEN: request.eventToken, LOG_MESSAGE: request.message.text },
       // Lines of one process must reach its log in the order they were sent.
-      { orderKey: request.eventToken, signal: options.signal },
+      { orderKey: request.eventToken, signal: options.signal, auth: options.auth },
     )
     .then((answer) => (answer.time === undefined ? { result: answer.result, truncated } : { result: answer.result, time: answer.time, truncated }));
 }

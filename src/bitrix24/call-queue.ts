@@ -1,3 +1,4 @@
+import type { CallAuth } from './auth';
 import { Bitrix24Error } from './errors';
 import { RestResult } from './envelope';
 
@@ -9,6 +10,8 @@ export interface QueuedCall {
   readonly params: Record<string, unknown>;
   /** Calls with the same key reach the portal in arrival order (the event token, for bizproc calls). */
   readonly orderKey: string | undefined;
+  /** The call's own credentials (auth carried by a message); only calls with the same access token share a batch. */
+  readonly auth: CallAuth | undefined;
   readonly enqueuedAt: number;
   state: 'queued' | 'sending' | 'settled';
   /** Which list of the queue holds it: arrivals, or calls put back after a failure. */

@@ -1,4 +1,4 @@
-import { RequestAuth } from './auth';
+import { CallAuth, RequestAuth } from './auth';
 import { Bitrix24Error } from './errors';
 import { RestResult } from './envelope';
 import { redactSecrets } from './redact';
@@ -10,6 +10,8 @@ export interface CallOptions {
   orderKey?: string;
   /** Aborting ends the call with NODE_CLOSED (or the abort reason) if it has not been sent yet. */
   signal?: AbortSignal;
+  /** The call's own credentials (auth carried by a message); calls with different ones never share a batch. */
+  auth?: CallAuth;
 }
 
 /** Anything that can run one REST method and return its result: the client, or a queue in front of it. */
@@ -48,8 +50,8 @@ export class Bitrix24Client implements RestSender {
   }
 
   /** Runs one method; when the portal refuses the credentials and they can be renewed, repeats it once. */
-  call(method: string, params: Record<string, unknown>): Promise<RestResult> {
-    const call = this.callWithRecovery(method, params);
+  call(method: string, params: Record<string, unknown>, options: CallOptions = {}): Promise<RestResult> {
+    const call = this.callWithRecovery(method, params, options.auth);
     const tracked = call.then(
       () => undefined,
       () => undefined,
@@ -59,14 +61,14 @@ export class Bitrix24Client implements RestSender {
     return call;
   }
 
-  private async callWithRecovery(method: string, params: Record<string, unknown>): Promise<RestResult> {
-    const request = await this.auth.authorise(method, params);
+  private async callWithRecovery(method: string, params: Record<string, unknown>, callAuth?: CallAuth): Promise<RestResult> {
+    const request = await this.auth.authorise(method, params, callAuth);
     try {
       return await this.transport.post(request.url, request.params);
     } catch (error) {
       if (!(error instanceof Bitrix24Error) || error.statusCode !== 401) throw error;
-      if (!(await this.auth.recover(error, request))) throw error;
-      const renewed = await this.auth.authorise(method, params);
+      if (!(await this.auth.recover(error, request, callAuth))) throw error;
+      const renewed = await this.auth.authorise(method, params, callAuth);
       return this.transport.post(renewed.url, renewed.params);
     }
   }

@@ -101,6 +101,7 @@ export class BatchDispatcher implements RestCaller {
         method,
         params,
         orderKey: options.orderKey,
+        auth: options.auth,
         enqueuedAt: this.scheduler.now(),
         state: 'queued',
         attempts: 0,
@@ -190,6 +191,7 @@ export class BatchDispatcher implements RestCaller {
     let waitingOnBusyKeys = false;
     let bytes = 0;
     let scanned = 0;
+    let batchToken: string | undefined;
     for (const call of this.queue) {
       if (scanned++ >= SCAN_WINDOW) break;
       if (call.orderKey !== undefined && blocked.has(call.orderKey)) {
@@ -203,6 +205,12 @@ export class BatchDispatcher implements RestCaller {
         if (call.orderKey !== undefined) blocked.add(call.orderKey);
         continue;
       }
+      // A batch is authorised once, so it holds only calls with the same credentials; others wait for their own.
+      if (picked.length > 0 && call.auth?.accessToken !== batchToken) {
+        if (call.orderKey !== undefined) blocked.add(call.orderKey);
+        continue;
+      }
+      batchToken = call.auth?.accessToken;
       call.command ??= commandString(call);
       if (picked.length > 0 && bytes + call.command.length > MAX_BATCH_BYTES) break;
       bytes += call.command.length;
@@ -221,10 +229,11 @@ export class BatchDispatcher implements RestCaller {
       this.operating.sent(call.method, now);
       if (call.orderKey !== undefined) this.busyKeys.set(call.orderKey, (this.busyKeys.get(call.orderKey) ?? 0) + 1);
     }
+    const options = calls[0].auth === undefined ? {} : { auth: calls[0].auth };
     const request =
       calls.length === 1
-        ? this.sender.call(calls[0].method, calls[0].params)
-        : this.sender.call('batch', batchParams(calls.map((call) => call.command ?? commandString(call))));
+        ? this.sender.call(calls[0].method, calls[0].params, options)
+        : this.sender.call('batch', batchParams(calls.map((call) => call.command ?? commandString(call))), options);
     request
       .then(
         (answer) => this.answered(calls, answer),

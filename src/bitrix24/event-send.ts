@@ -88,6 +88,6 @@ export function sendEvent(caller: RestCaller, request: EventSendRequest, options
   if (request.logMessage !== undefined) params.LOG_MESSAGE = request.logMessage.text;
   // The same order key as the log lines of this token: an answer must not overtake the lines logged before it.
   return caller
-    .call(EVENT_SEND_METHOD, params, { orderKey: request.eventToken, signal: options.signal })
+    .call(EVENT_SEND_METHOD, params, { orderKey: request.eventToken, signal: options.signal, auth: options.auth })
     .then((answer) => (answer.time === undefined ? { result: answer.result } : { result: answer.result, time: answer.time }));
 }

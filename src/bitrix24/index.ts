@@ -24,3 +24,4 @@ export * from './oauth-auth';
 export * from './event-send';
 export * from './application-token';
 export * from './activity-request';
+export * from './message-auth';

@@ -13,6 +13,9 @@ export interface BizprocEventSendNodeDef extends NodeDef {
   /** Empty: no log line is sent with the answer. */
   logMessage?: string;
   logMessageType?: string;
+  /** Where the auth block is read when the portal takes auth from each message; default `msg.auth`. */
+  messageAuth?: string;
+  messageAuthType?: string;
 }
 
 export = function registerBizprocEventSendNode(RED: NodeAPI): void {
@@ -27,6 +30,7 @@ export = function registerBizprocEventSendNode(RED: NodeAPI): void {
       prepare: ([token, values, line]) => prepareEventSend(token, values, line),
       send: sendEvent,
       successStatus: 'answered',
+      authSource: { value: def.messageAuth || 'auth', type: def.messageAuthType || 'msg' },
       sourceOf: (error) => {
         if (error.code === 'INVALID_EVENT_TOKEN') return describeSource(tokenSource);
         if (error.code === 'INVALID_RETURN_VALUES') return describeSource(valuesSource);

@@ -10,6 +10,9 @@ export interface BizprocLogNodeDef extends NodeDef {
   eventTokenType?: string;
   message?: string;
   messageType?: string;
+  /** Where the auth block is read when the portal takes auth from each message; default `msg.auth`. */
+  messageAuth?: string;
+  messageAuthType?: string;
 }
 
 export = function registerBizprocLogNode(RED: NodeAPI): void {
@@ -24,6 +27,7 @@ export = function registerBizprocLogNode(RED: NodeAPI): void {
       send: sendActivityLog,
       details: (outcome) => (outcome.truncated ? { truncated: true } : {}),
       // Names where the faulty input came from, so the error message can say which property to fix.
+      authSource: { value: def.messageAuth || 'auth', type: def.messageAuthType || 'msg' },
       sourceOf: (error) => {
         if (error.code === 'INVALID_EVENT_TOKEN') return describeSource(tokenSource);
         if (error.code === 'EMPTY_LOG_MESSAGE' || error.code === 'INVALID_LOG_MESSAGE') return describeSource(messageSource);

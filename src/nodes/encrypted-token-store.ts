@@ -8,9 +8,10 @@
 // temporary file in the same folder (mode 0600), are flushed, then renamed over the old file: a crash leaves the old
 // file or the new one, never half of one. Operations on one store run one at a time, so two captures cannot both win.
 
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { Bitrix24Error } from '../bitrix24';
+import { openText, sealText, SealedText } from './secret-box';
 
 /** Secrets kept by name. Every method rejects with a Bitrix24Error (TOKEN_STORE_*) when the store cannot be used. */
 export interface TokenStore {
@@ -26,16 +27,12 @@ export interface TokenStore {
 
 const FORMAT = 'node-red-contrib-bitrix24-bizproc/token-store';
 const VERSION = 1;
-const KEY_INFO = Buffer.from(`${FORMAT}/v${VERSION}/aes-256-gcm`, 'utf8');
+const PURPOSE = `${FORMAT}/v${VERSION}`;
 
 /** The file as written: the format, and the encrypted entries with what is needed to decrypt them (base64). */
-interface StoreFile {
+interface StoreFile extends SealedText {
   format: string;
   version: number;
-  salt: string;
-  iv: string;
-  tag: string;
-  data: string;
 }
 
 function unreadable(message: string): Bitrix24Error {
@@ -46,7 +43,7 @@ function unreadable(message: string): Bitrix24Error {
 export class EncryptedFileTokenStore implements TokenStore {
   private entries: Map<string, string> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly secret: Buffer;
+  private readonly secret: string;
 
   /** A store in `file`, encrypted with a key derived from `secret` (a non-empty text, such as credentialSecret). */
   constructor(
@@ -54,7 +51,7 @@ export class EncryptedFileTokenStore implements TokenStore {
     secret: string,
   ) {
     if (secret === '') throw new Bitrix24Error('TOKEN_STORE_UNAVAILABLE', 'The token store needs a secret to encrypt with.', { reason: 'no-secret' });
-    this.secret = Buffer.from(secret, 'utf8');
+    this.secret = secret;
   }
 
   read(key: string): Promise<string | undefined> {
@@ -134,20 +131,8 @@ export class EncryptedFileTokenStore implements TokenStore {
   }
 
   private encrypt(entries: Map<string, string>): StoreFile {
-    const salt = randomBytes(16);
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.keyFor(salt), iv, { authTagLength: 16 });
-    cipher.setAAD(Buffer.from(`${FORMAT}/v${VERSION}`, 'utf8'));
-    const plain = Buffer.from(JSON.stringify({ entries: Object.fromEntries(entries) }), 'utf8');
-    const data = Buffer.concat([cipher.update(plain), cipher.final()]);
-    return {
-      format: FORMAT,
-      version: VERSION,
-      salt: salt.toString('base64'),
-      iv: iv.toString('base64'),
-      tag: cipher.getAuthTag().toString('base64'),
-      data: data.toString('base64'),
-    };
+    const sealed = sealText(this.secret, PURPOSE, JSON.stringify({ entries: Object.fromEntries(entries) }));
+    return { format: FORMAT, version: VERSION, ...sealed };
   }
 
   private decrypt(text: string): Map<string, string> {
@@ -160,12 +145,7 @@ export class EncryptedFileTokenStore implements TokenStore {
     if (file.format !== FORMAT || file.version !== VERSION) throw unreadable('The token store file has an unknown format.');
     let parsed: { entries?: Record<string, unknown> };
     try {
-      // A fixed tag length: GCM would otherwise accept a truncated tag, which is easier to forge.
-      const decipher = createDecipheriv('aes-256-gcm', this.keyFor(base64(file.salt)), base64(file.iv), { authTagLength: 16 });
-      decipher.setAAD(Buffer.from(`${FORMAT}/v${VERSION}`, 'utf8'));
-      decipher.setAuthTag(base64(file.tag));
-      const plain = Buffer.concat([decipher.update(base64(file.data)), decipher.final()]);
-      parsed = JSON.parse(plain.toString('utf8')) as { entries?: Record<string, unknown> };
+      parsed = JSON.parse(openText(this.secret, PURPOSE, file)) as { entries?: Record<string, unknown> };
     } catch {
       throw unreadable('The token store file cannot be decrypted: the credential secret changed, or the file was altered.');
     }
@@ -175,13 +155,4 @@ export class EncryptedFileTokenStore implements TokenStore {
     }
     return entries;
   }
-
-  private keyFor(salt: Buffer): Buffer {
-    return Buffer.from(hkdfSync('sha256', this.secret, salt, KEY_INFO, 32));
-  }
-}
-
-function base64(value: unknown): Buffer {
-  if (typeof value !== 'string') throw new TypeError('missing field');
-  return Buffer.from(value, 'base64');
 }

@@ -30,7 +30,12 @@ export interface PortalCall<Request, Outcome extends PortalCallOutcome> {
   sourceOf(error: Bitrix24Error): string;
   /** The shared catalogue's status key shown after a success; default `ok`. */
   successStatus?: string;
+  /** Where the auth block is read when the portal takes auth from each message (`msg.auth` by default). */
+  authSource?: PropertySource;
 }
+
+/** Where a handler request's auth block sits in a message by default: `msg.auth`, as the activity receiver emits it. */
+export const DEFAULT_AUTH_SOURCE: PropertySource = { value: 'auth', type: 'msg' };
 
 type Send = (msg: NodeMessage | Array<NodeMessage | null>) => void;
 type Done = (err?: Error) => void;
@@ -57,10 +62,13 @@ export function servePortalCalls<Request, Outcome extends PortalCallOutcome>(
     lifecycle.accept(msg, send, done, ({ signal, started }) => {
       if (portal === null) throw new Bitrix24Error('NO_PORTAL', 'No Bitrix24 portal is configured for this node.');
       const client = portal.client();
-      return withProperties(RED, node, call.sources, msg, (values) => {
+      const sources = portal.usesMessageAuth ? [...call.sources, call.authSource ?? DEFAULT_AUTH_SOURCE] : call.sources;
+      return withProperties(RED, node, sources, msg, (values) => {
         const request = call.prepare(values);
+        // Checked before the call is queued: a foreign portal's token must not even wait in our queue.
+        const auth = portal.usesMessageAuth ? portal.messageAuth(values[values.length - 1]) : undefined;
         started();
-        return call.send(client, request, { signal });
+        return call.send(client, request, auth === undefined ? { signal } : { signal, auth });
       });
     });
   });

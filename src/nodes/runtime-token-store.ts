@@ -12,7 +12,7 @@ import { EncryptedFileTokenStore, TokenStore } from './encrypted-token-store';
 export const TOKEN_STORE_FILE_NAME = '.bitrix24-bizproc-tokens.json';
 
 /** The runtime settings the store depends on, as far as this package reads them. */
-interface StoreSettings {
+export interface StoreSettings {
   userDir?: unknown;
   credentialSecret?: unknown;
   get?: (name: string) => unknown;
@@ -26,7 +26,7 @@ function unavailable(reason: string, message: string): Bitrix24Error {
 }
 
 /** The secret Node-RED encrypts credentials with; throws TOKEN_STORE_UNAVAILABLE when there is none to use. */
-function credentialSecretOf(settings: StoreSettings): string {
+export function credentialSecretOf(settings: StoreSettings): string {
   if (settings.credentialSecret === false) {
     throw unavailable('encryption-disabled', 'Credential encryption is turned off (credentialSecret: false), so tokens cannot be stored safely.');
   }

@@ -1,0 +1,159 @@
+// The portal dialog's Authorize button: the authorisation-code flow of a Bitrix24 application, run through admin
+// endpoints of ours, so a user never copies tokens by hand.
+//   POST /bitrix24-portal/oauth/start     (bitrix24-portal.write) -> { authorizeUrl }: a single-use `state`, 10 min
+//   GET  /bitrix24-portal/oauth/callback  the portal's redirect: checks `state` and the portal, exchanges the code,
+//                                         stores the pair where the portal node keeps rotated tokens
+//   GET  /bitrix24-portal/oauth/status/:id (bitrix24-portal.read) -> { status, code? } for the dialog to poll
+// The callback is a browser redirect, which carries no admin token: the single-use, unguessable state is what binds
+// it to the start request, which did need the write permission.
+
+import { randomBytes } from 'node:crypto';
+import type { NodeAPI } from 'node-red';
+import { Bitrix24Error, OAuthApplication, OAuthServerClient, OAuthTokens } from '../bitrix24';
+import type { PortalCredentials, PortalNode } from './bitrix24-portal';
+import { applicationOf, restEndpointOf, tokenStoreOf } from './portal-auth';
+import { writeRecord } from './portal-oauth-store';
+import { runtimeTokenStore } from './runtime-token-store';
+
+interface PendingAuthorisation {
+  portalId: string;
+  portalHost: string;
+  app: OAuthApplication;
+  tokenStore: string;
+  createdAt: number;
+}
+
+type Outcome = { status: 'pending' | 'authorised' } | { status: 'failed'; code: string };
+
+const STATE_TTL_MS = 10 * 60_000;
+const MAX_PENDING = 100;
+
+interface Request {
+  body?: Record<string, unknown>;
+  query: Record<string, unknown>;
+  params: Record<string, string>;
+}
+interface Response {
+  status(code: number): Response;
+  json(body: unknown): void;
+  type(type: string): Response;
+  send(body: string): void;
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+/** What the dialog typed, or, for a secret left untouched (the editor's placeholder), what the node has stored. */
+function typedOrStored(typed: unknown, stored: string | undefined): string {
+  const value = text(typed);
+  return value === '' || value === '__PWRD__' ? (stored ?? '') : value;
+}
+
+/** Registers the three endpoints on Node-RED's admin app. */
+export function registerOAuthAuthorizeRoutes(RED: NodeAPI): void {
+  const pending = new Map<string, PendingAuthorisation>();
+  const outcomes = new Map<string, Outcome>();
+
+  const forget = (now: number): void => {
+    for (const [state, entry] of pending) if (now - entry.createdAt > STATE_TTL_MS) pending.delete(state);
+  };
+
+  RED.httpAdmin.post('/bitrix24-portal/oauth/start', RED.auth.needsPermission('bitrix24-portal.write'), (req: Request, res: Response) => {
+    try {
+      const body = req.body ?? {};
+      const portalId = text(body.id);
+      if (!/^[A-Za-z0-9._-]{1,64}$/.test(portalId)) throw new Bitrix24Error('INVALID_CONFIG', 'No portal node id.', { reason: 'id' });
+      const stored = (RED.nodes.getCredentials(portalId) ?? {}) as PortalCredentials;
+      const app = applicationOf(
+        { authServer: text(body.authServer) },
+        { clientId: typedOrStored(body.clientId, stored.clientId), clientSecret: typedOrStored(body.clientSecret, stored.clientSecret) },
+      );
+      if (app === undefined) throw new Bitrix24Error('INVALID_CONFIG', 'The client id and client secret are needed.', { reason: 'client' });
+      const endpoint = new URL(restEndpointOf(text(body.portalUrl)));
+      const redirectUri = new URL(text(body.callbackUrl));
+      if (redirectUri.protocol !== 'https:' && redirectUri.protocol !== 'http:') throw new Bitrix24Error('INVALID_CONFIG', 'Bad callback URL.');
+      forget(Date.now());
+      if (pending.size >= MAX_PENDING) throw new Bitrix24Error('TOO_MANY_AUTHORISATIONS', 'Too many authorisations are in progress.');
+      const state = randomBytes(24).toString('hex');
+      pending.set(state, { portalId, portalHost: endpoint.host, app, tokenStore: text(body.tokenStore), createdAt: Date.now() });
+      outcomes.set(portalId, { status: 'pending' });
+      const authorizeUrl = new URL('/oauth/authorize/', endpoint.origin);
+      authorizeUrl.search = new URLSearchParams({
+        client_id: app.clientId,
+        state,
+        response_type: 'code',
+        redirect_uri: redirectUri.toString(),
+      }).toString();
+      res.json({ authorizeUrl: authorizeUrl.toString() });
+    } catch (error) {
+      res.status(400).json({ code: error instanceof Bitrix24Error ? error.code : 'INVALID_CONFIG' });
+    }
+  });
+
+  RED.httpAdmin.get('/bitrix24-portal/oauth/callback', (req: Request, res: Response) => {
+    const entry = pending.get(text(req.query.state));
+    const page = (ok: boolean): void => {
+      const key = ok ? 'authorised' : 'failed';
+      const message = RED._(`bitrix24-portal.authorize.${key}`);
+      res.status(ok ? 200 : 400).type('html').send(`<!doctype html><meta charset="utf-8"><title>Bitrix24</title><p>${escapeHtml(message)}</p>`);
+    };
+    if (entry === undefined || Date.now() - entry.createdAt > STATE_TTL_MS) {
+      page(false);
+      return;
+    }
+    pending.delete(text(req.query.state));
+    const fail = (code: string): void => {
+      outcomes.set(entry.portalId, { status: 'failed', code });
+      page(false);
+    };
+    const domain = text(req.query.domain).toLowerCase();
+    if (domain !== '' && domain !== entry.portalHost.toLowerCase()) {
+      fail('AUTH_DOMAIN_MISMATCH');
+      return;
+    }
+    const code = text(req.query.code);
+    if (code === '') {
+      fail('AUTHORIZATION_DENIED');
+      return;
+    }
+    void new OAuthServerClient(entry.app)
+      .exchangeCode(code)
+      .then((tokens) => storeTokens(RED, entry, tokens))
+      .then(
+        () => {
+          outcomes.set(entry.portalId, { status: 'authorised' });
+          page(true);
+        },
+        (error: unknown) => fail(error instanceof Bitrix24Error ? error.code : 'AUTH_SERVER_ERROR'),
+      );
+  });
+
+  RED.httpAdmin.get('/bitrix24-portal/oauth/status/:id', RED.auth.needsPermission('bitrix24-portal.read'), (req: Request, res: Response) => {
+    res.json(outcomes.get(req.params.id) ?? { status: 'none' });
+  });
+}
+
+/** Keeps a new pair where the portal node will find it: through the running node, or straight into its store. */
+async function storeTokens(RED: NodeAPI, entry: PendingAuthorisation, tokens: OAuthTokens): Promise<void> {
+  const running = RED.nodes.getNode(entry.portalId) as PortalNode | null;
+  if (running?.oauth !== undefined) {
+    await running.oauth.replaceTokens(tokens);
+    return;
+  }
+  const typed = (RED.nodes.getCredentials(entry.portalId) ?? {}) as PortalCredentials;
+  const store = running === null ? fileStoreBeforeDeploy(entry, RED) : tokenStoreOf(RED, running, { tokenStore: entry.tokenStore });
+  await writeRecord(store, entry.portalId, typed, tokens);
+}
+
+/** Before the portal node is deployed only the file store can be reached (a context store needs a running node). */
+function fileStoreBeforeDeploy(entry: PendingAuthorisation, RED: NodeAPI) {
+  if (entry.tokenStore !== '') {
+    throw new Bitrix24Error('DEPLOY_FIRST', 'Deploy the portal node once before authorising with a context token store.');
+  }
+  return runtimeTokenStore(RED);
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

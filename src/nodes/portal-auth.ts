@@ -1,0 +1,80 @@
+// How a portal node's configuration becomes a RequestAuth: an incoming webhook, an application's own OAuth tokens
+// (rotated pairs kept in a token store), or auth carried by each message.
+
+import type { Node, NodeAPI } from 'node-red';
+import { Bitrix24Error, DEFAULT_AUTH_SERVER, MessageAuth, OAuthApplication, OAuthAuth, RequestAuth, WebhookAuth } from '../bitrix24';
+import { ContextTokenStore } from './context-token-store';
+import type { TokenStore } from './encrypted-token-store';
+import { portalOAuthStore } from './portal-oauth-store';
+import { runtimeTokenStore } from './runtime-token-store';
+
+/** The portal node's authorisation settings as saved in the flow. */
+export interface PortalAuthDef {
+  authType?: string;
+  /** The portal's address, `https://<portal>/` (OAuth and message modes). */
+  portalUrl?: string;
+  /** The OAuth server, `https://oauth.bitrix.info/` unless changed. */
+  authServer?: string;
+  /** A context store to keep rotated tokens in (several instances, one application); empty: the encrypted file. */
+  tokenStore?: string;
+}
+
+/** The portal node's credentials that concern authorisation. */
+export interface PortalAuthCredentials {
+  webhookUrl?: string;
+  clientId?: string;
+  clientSecret?: string;
+  refreshToken?: string;
+  accessToken?: string;
+}
+
+/** `https://<portal>/rest/` from what a user types: the portal's address, with or without `/rest/`. */
+export function restEndpointOf(portalUrl: string | undefined): string {
+  const text = (portalUrl ?? '').trim();
+  if (text === '') throw new Bitrix24Error('INVALID_CONFIG', "The portal's address is not set.", { reason: 'portalUrl' });
+  const withScheme = /^[a-z]+:\/\//i.test(text) ? text : `https://${text}`;
+  return withScheme.replace(/\/+$/, '').replace(/\/rest$/i, '') + '/rest/';
+}
+
+/** The application's identity, or undefined when its client id and secret are not both set. */
+export function applicationOf(def: PortalAuthDef, credentials: PortalAuthCredentials): OAuthApplication | undefined {
+  const clientId = credentials.clientId?.trim();
+  const clientSecret = credentials.clientSecret?.trim();
+  if (!clientId || !clientSecret) return undefined;
+  return { clientId, clientSecret, authServer: def.authServer?.trim() || DEFAULT_AUTH_SERVER };
+}
+
+/** Where this portal keeps rotated tokens: the chosen context store, or the encrypted file in the user directory. */
+export function tokenStoreOf(RED: NodeAPI, node: Node, def: PortalAuthDef): TokenStore {
+  const storeName = def.tokenStore?.trim();
+  return storeName ? new ContextTokenStore(RED, node, storeName) : runtimeTokenStore(RED);
+}
+
+/** Builds the authorisation the portal node's settings ask for, or throws a Bitrix24Error saying why it cannot. */
+export function createPortalAuth(
+  RED: NodeAPI,
+  node: Node,
+  def: PortalAuthDef,
+  credentials: PortalAuthCredentials,
+  onReauthRequired: () => void,
+): RequestAuth {
+  const authType = def.authType ?? 'webhook';
+  if (authType === 'webhook') return new WebhookAuth(credentials.webhookUrl);
+  if (authType === 'oauth') {
+    const app = applicationOf(def, credentials);
+    if (app === undefined) {
+      throw new Bitrix24Error('INVALID_CONFIG', "The application's client id and client secret are both needed.", { reason: 'client' });
+    }
+    return new OAuthAuth({
+      clientEndpoint: restEndpointOf(def.portalUrl),
+      app,
+      store: portalOAuthStore(tokenStoreOf(RED, node, def), node.id, credentials),
+      onReauthRequired,
+    });
+  }
+  if (authType === 'message') {
+    const app = applicationOf(def, credentials);
+    return new MessageAuth({ clientEndpoint: restEndpointOf(def.portalUrl), ...(app === undefined ? {} : { app }) });
+  }
+  throw new Bitrix24Error('UNSUPPORTED_AUTH_TYPE', `The portal's authorisation type "${authType}" is not supported.`);
+}
