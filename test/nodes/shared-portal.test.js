@@ -6,7 +6,7 @@ const logNode = require('../../nodes/bitrix24-bizproc-log.js');
 const { Bitrix24Emulator } = require('../../dist/emulator');
 const { placed, nextMessage, collect } = require('../support/node-flow');
 
-helper.init(require.resolve('node-red'), { bitrix24PortalCloseGrace: 200 });
+helper.init(require.resolve('node-red'));
 
 /** Two log nodes on one portal whose bucket allows `burst` requests and then (practically) none. */
 function twoNodeFlow(burst) {
@@ -26,6 +26,10 @@ function twoNodeFlow(burst) {
 
 describe('nodes sharing one portal', function () {
   let emulator;
+
+  // Settings are the helper's (a singleton shared by every test file): set them for this file's tests only.
+  before(() => helper.settings({ bitrix24PortalCloseGrace: 200 }));
+  after(() => helper.settings({}));
 
   beforeEach(async () => {
     emulator = new Bitrix24Emulator({ rateLimit: false });
