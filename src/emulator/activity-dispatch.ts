@@ -44,6 +44,8 @@ export interface DispatchContext {
   userId: number;
   applicationToken: string;
   memberId: string;
+  /** With the OAuth side on: a real pair the application can call REST with (message auth); else random tokens. */
+  issueTokens?: () => { accessToken: string; refreshToken: string; expiresAt: number };
 }
 
 /** The handler could not be reached; the workflow was started and waits (as on a portal, nothing is retried). */
@@ -104,15 +106,17 @@ export class ActivityDispatcher {
   /** The `auth` block: fresh OAuth tokens for this request, the portal's addresses, and the application token. */
   private auth(applicationToken: string | undefined): Record<string, string> {
     const base = this.context.baseUrl();
-    const expiresIn = 3600;
+    const now = this.context.clock.now();
+    const issued = this.context.issueTokens?.();
+    const expiresAt = issued?.expiresAt ?? now + 3_600_000;
     return {
-      access_token: randomBytes(32).toString('hex'),
-      refresh_token: randomBytes(32).toString('hex'),
-      expires: String(Math.floor(this.context.clock.now() / 1000) + expiresIn),
-      expires_in: String(expiresIn),
+      access_token: issued?.accessToken ?? randomBytes(32).toString('hex'),
+      refresh_token: issued?.refreshToken ?? randomBytes(32).toString('hex'),
+      expires: String(Math.floor(expiresAt / 1000)),
+      expires_in: String(Math.round((expiresAt - now) / 1000)),
       scope: 'bizproc',
       domain: new URL(base).host,
-      server_endpoint: 'https://oauth.bitrix.info/rest/',
+      server_endpoint: issued === undefined ? 'https://oauth.bitrix.info/rest/' : `${base}/oauth/rest/`,
       client_endpoint: `${base}/rest/`,
       status: 'L',
       member_id: this.context.memberId,

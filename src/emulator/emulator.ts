@@ -90,6 +90,7 @@ export class Bitrix24Emulator {
       userId: this.userId,
       applicationToken: this.applicationToken,
       memberId: newMemberId(),
+      ...(this.oauth === undefined ? {} : { issueTokens: () => this.issueTokens() }),
     });
     this.server = new EmulatorHttpServer(rest, [consoleRoutes, new ActivityRoutes(this.dispatcher)], this.oauth);
   }
