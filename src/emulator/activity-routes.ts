@@ -12,8 +12,8 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { isLoopbackHost } from '../bitrix24/webhook-url';
 import { ActivityDispatcher, DispatchActivityOptions, HandlerUnreachableError } from './activity-dispatch';
 import { invalid, optionalText as optionalTextOf } from './console-routes';
-import { sendJson } from './http-reply';
-import { readRequestBody } from './request-body';
+import { sendJson } from '../http/http-reply';
+import { readRequestBody } from '../http/request-body';
 
 const NO_STORE = { 'Cache-Control': 'no-store' };
 const MAX_TEXT_LENGTH = 256;

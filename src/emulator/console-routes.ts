@@ -10,9 +10,9 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Clock } from './clock';
 import { isValidActivityName } from './event-token';
-import { sendHtml, sendJson } from './http-reply';
+import { sendHtml, sendJson } from '../http/http-reply';
 import { renderLogPage } from './log-page';
-import { readRequestBody } from './request-body';
+import { readRequestBody } from '../http/request-body';
 import { parseBody } from './rest-params';
 import { WorkflowStore } from './workflow-store';
 import { describeWorkflows } from './workflow-view';

@@ -2,7 +2,7 @@
 
 import { ServerResponse } from 'node:http';
 import { Fault } from './faults';
-import { dropConnection, proxyErrorPage, send, sendHtml, sendJson } from './http-reply';
+import { dropConnection, proxyErrorPage, send, sendHtml, sendJson } from '../http/http-reply';
 
 // An envelope cut off mid-number, as when a proxy or a crashing PHP worker truncates the answer.
 const TRUNCATED_ENVELOPE = '{"result":true,"time":{"start":17';

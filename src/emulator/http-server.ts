@@ -4,7 +4,7 @@
 
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
-import { sendJson } from './http-reply';
+import { sendJson } from '../http/http-reply';
 import { OAuthServer } from './oauth-server';
 import { RestEndpoint } from './rest-endpoint';
 import { restErrors } from './rest-error';

@@ -6,7 +6,7 @@
 
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Clock } from './clock';
-import { sendHtml } from './http-reply';
+import { sendHtml } from '../http/http-reply';
 import { escapeHtml } from './log-page';
 import { AuthorizationCodes } from './oauth-codes';
 import { checkedRedirectUri, ResolvedOAuthOptions } from './oauth-options';

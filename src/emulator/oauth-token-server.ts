@@ -6,13 +6,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Clock } from './clock';
-import { sendJson } from './http-reply';
+import { sendJson } from '../http/http-reply';
 import { AuthorizationCodes } from './oauth-codes';
 import { OAuthRefusal, refusalBody, tokenServerErrors } from './oauth-errors';
 import { ResolvedOAuthOptions } from './oauth-options';
 import { OAuthRequestLog } from './oauth-request-log';
 import { IssuedTokens, OAuthTokenStore } from './oauth-tokens';
-import { readRequestBody } from './request-body';
+import { readRequestBody } from '../http/request-body';
 import { parseRestParams } from './rest-params';
 
 /** Who the emulated portal is, as the token answer describes it; read per call because the URL is known only once started. */

@@ -16,8 +16,8 @@ import {
   parseHandlerBody,
   readActivityRequest,
 } from '../bitrix24';
-import { sendJson } from '../emulator/http-reply';
-import { readRequestBody } from '../emulator/request-body';
+import { sendJson } from '../http/http-reply';
+import { readRequestBody } from '../http/request-body';
 
 /** Where the expected application token comes from, and how a token from ONAPPINSTALL is kept. */
 export interface ApplicationTokens {

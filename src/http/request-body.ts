@@ -1,4 +1,5 @@
-// Reads a request body into memory with a hard cap, so a huge or endless upload cannot exhaust the emulator.
+// Reads a request body into memory with a hard cap, so a huge or endless upload cannot exhaust the process (the
+// emulator, or the activity receiver node, which shares this file).
 
 import { IncomingMessage } from 'node:http';
 
