@@ -9,3 +9,4 @@ export * from './client';
 export * from './event-token';
 export * from './log-message';
 export * from './bizproc';
+export * from './scope-check';

@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { Bitrix24Client, Bitrix24Error, RequestAuth, WebhookAuth } from '../bitrix24';
 import { localiseError } from './localised-error';
+import { registerPortalAdminRoutes } from './portal-admin-routes';
 
 /** The config node's properties as saved in the flow. */
 export interface PortalNodeDef extends NodeDef {
@@ -70,4 +71,5 @@ export = function registerPortalNode(RED: NodeAPI): void {
   RED.nodes.registerType<Node<PortalCredentials>, PortalNodeDef, unknown, PortalCredentials>('bitrix24-portal', PortalConfigNode, {
     credentials: { webhookUrl: { type: 'password' } },
   });
+  registerPortalAdminRoutes(RED, createAuth);
 };

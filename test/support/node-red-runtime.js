@@ -78,10 +78,10 @@ class NodeRedRuntime {
     return { status: response.status, headers: response.headers, text, body: json };
   }
 
-  /** Logs in through the Admin API's password grant and uses the token for later requests. */
-  async login(username, password) {
+  /** Logs in through the Admin API's password grant (asking for `scope`) and uses the token for later requests. */
+  async login(username, password, scope = '*') {
     const answer = await this.request('POST', 'auth/token', {
-      body: { client_id: 'node-red-admin', grant_type: 'password', scope: '*', username, password },
+      body: { client_id: 'node-red-admin', grant_type: 'password', scope, username, password },
       token: null,
     });
     if (answer.status !== 200) throw new Error(`login as ${username} failed: HTTP ${answer.status} ${answer.text}`);
