@@ -37,7 +37,11 @@ class CommsListener {
         reject(error);
       };
       const timer = setTimeout(() => fail(new Error('the /comms websocket did not confirm its subscriptions in time')), DEFAULT_WAIT_MS);
-      socket.once('error', fail);
+      // A socket error after the subscription (Node-RED stopping, for one) must not become an uncaught exception.
+      socket.on('error', (error) => {
+        listener.error = error;
+        fail(error);
+      });
       socket.once('open', () => {
         if (token) socket.send(JSON.stringify({ auth: token }));
         else subscribe();

@@ -179,6 +179,10 @@ async function startNodeRed({ installPackage = true, settings = {}, env = {} } =
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
+  // A message that cannot reach a dying child is reported as an 'error' event: record it instead of crashing.
+  child.on('error', (error) => {
+    output += `\n[harness] child process error: ${error.message}\n`;
+  });
   const readOutput = () => output;
 
   let port;
