@@ -72,7 +72,7 @@ describeInBrowser('editor: portal dialog (Chromium)', (session) => {
     await editor.page.locator('#node-config-input-name').fill('Emulator (renamed)');
     await editor.confirmDialog();
     await editor.confirmDialog();
-    await editor.deploy();
+    await session().runtime.flowsStarted(await editor.deploy());
     const portal = (await session().runtime.flows()).find((node) => node.id === PORTAL_ID);
     assert.equal(portal.name, 'Emulator (renamed)');
     assert.equal(await storedCredentialsWork(), true);

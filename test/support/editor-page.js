@@ -129,10 +129,14 @@ class EditorPage {
     await target.waitFor({ state: 'detached' });
   }
 
-  /** Clicks Deploy and waits until the editor has no undeployed changes. */
+  /**
+   * Clicks Deploy, waits until the editor has no undeployed changes, and resolves with the new flows revision (the
+   * runtime may still be starting the flows: see NodeRedRuntime#flowsStarted).
+   */
   async deploy() {
     await this.page.locator('#red-ui-header-button-deploy').click();
     await this.page.waitForFunction(() => !RED.nodes.dirty());
+    return this.page.evaluate(() => RED.nodes.version());
   }
 
   /** Imports flow JSON as the Import dialog would (into the active tab), without deploying it. */

@@ -15,8 +15,9 @@ const READY_TOPIC = 'notification/runtime-state';
 class CommsListener {
   constructor(socket) {
     this.socket = socket;
-    /** Everything received on the subscribed topics, oldest first, as `{ topic, data }`. */
+    /** Everything received on the subscribed topics, oldest first, as `{ topic, data, retained }`. */
     this.messages = [];
+    this.ready = false;
     this.waiters = new Set();
   }
 
@@ -57,9 +58,11 @@ class CommsListener {
         for (const { topic, data } of parsed) {
           if (topic === READY_TOPIC && !topics.includes(READY_TOPIC)) {
             clearTimeout(timer);
+            listener.ready = true;
             resolve(listener);
           } else {
-            listener.receive({ topic, data });
+            // Before the ready marker only replays of retained messages arrive: they describe the past.
+            listener.receive({ topic, data, retained: !listener.ready });
           }
         }
       });
@@ -68,10 +71,11 @@ class CommsListener {
 
   /**
    * Resolves with the `data` of the first message, received before or after this call and not returned by an
-   * earlier `next`, for which `predicate(data, topic)` holds; rejects after `timeoutMs`.
+   * earlier `next`, for which `predicate(data, topic, retained)` holds (`retained`: a replay of what Node-RED kept
+   * from before the subscription); rejects after `timeoutMs`.
    */
   next(predicate, timeoutMs = DEFAULT_WAIT_MS) {
-    const found = this.messages.find((message) => !message.taken && predicate(message.data, message.topic));
+    const found = this.messages.find((message) => !message.taken && predicate(message.data, message.topic, message.retained));
     if (found) {
       found.taken = true;
       return Promise.resolve(found.data);
@@ -95,7 +99,7 @@ class CommsListener {
   receive(message) {
     this.messages.push(message);
     for (const waiter of this.waiters) {
-      if (!message.taken && waiter.predicate(message.data, message.topic)) {
+      if (!message.taken && waiter.predicate(message.data, message.topic, message.retained)) {
         message.taken = true;
         clearTimeout(waiter.timer);
         this.waiters.delete(waiter);

@@ -90,24 +90,37 @@ class NodeRedRuntime {
   }
 
   /**
-   * Replaces every flow (full deployment) and resolves with the new revision once Node-RED has started the flows:
-   * POST /flows answers before they start, so this waits for the runtime-deploy notification of that revision.
+   * Replaces every flow (full deployment) and resolves with the new revision once Node-RED has started the flows.
+   * POST /flows answers before they start; the runtime-deploy notification that follows says they have. Listening
+   * starts before the POST, so a redeployment of identical flows (same revision) is not mistaken for done.
    */
   async deploy(flows) {
-    const answer = await this.request('POST', 'flows', {
-      body: { flows },
-      headers: { 'Node-RED-Deployment-Type': 'full', 'Node-RED-API-Version': 'v2' },
-    });
-    if (answer.status !== 200) throw new Error(`deploy failed: HTTP ${answer.status} ${answer.text}\n${this.output()}`);
-    const { rev } = answer.body;
-    // The last runtime-deploy notification is retained: a listener opened now gets it even if the start is over.
     const listener = await CommsListener.open(this.url, ['notification/runtime-deploy'], this.token);
     try {
-      await listener.next((data) => data.revision === rev, START_TIMEOUT_MS);
+      const answer = await this.request('POST', 'flows', {
+        body: { flows },
+        headers: { 'Node-RED-Deployment-Type': 'full', 'Node-RED-API-Version': 'v2' },
+      });
+      if (answer.status !== 200) throw new Error(`deploy failed: HTTP ${answer.status} ${answer.text}\n${this.output()}`);
+      const { rev } = answer.body;
+      await listener.next((data, _topic, retained) => !retained && data.revision === rev, START_TIMEOUT_MS);
+      return rev;
     } finally {
       listener.close();
     }
-    return rev;
+  }
+
+  /**
+   * Resolves once Node-RED has started the flows of `revision`, deployed some other way (from the editor, say).
+   * The last runtime-deploy notification is retained, so this works whether the start is still running or over.
+   */
+  async flowsStarted(revision) {
+    const listener = await CommsListener.open(this.url, ['notification/runtime-deploy'], this.token);
+    try {
+      await listener.next((data) => data.revision === revision, START_TIMEOUT_MS);
+    } finally {
+      listener.close();
+    }
   }
 
   /** The deployed flows as the Admin API returns them. */
