@@ -10,6 +10,9 @@
 //   const msg = await debug.next((m) => m.id === 'debug-node-id');   // m.msg: the message as the sidebar shows it
 //   await runtime.stop();                                  // stops Node-RED, removes the user directory
 //
+// startNodeRed({ settings: { adminAuth }, env }) adds settings (then runtime.login(user, password)) and environment
+// variables; request(method, path, {body|form}) reaches any Admin API or `http in` route.
+//
 // Admin and node routes share the root ('/'), so `http in` URLs are `${runtime.url}<path>`.
 const { fork } = require('node:child_process');
 const fs = require('node:fs');
