@@ -16,9 +16,8 @@ const DEMO_SECRET = 'demo-secret-not-for-production';
 const DEMO_APPLICATION_TOKEN = 'demo-application-token';
 const USER_DIR = path.join(root, '.node-red');
 const HTTP_NODE_ROOT = '/api';
-const EXAMPLES = ['01 Log progress lines (emulator).json', '02 Activity loop - receive, log, answer (emulator).json'].map((name) =>
-  path.join(root, 'examples', name),
-);
+const EXAMPLES_DIR = path.join(root, 'examples');
+const EXAMPLES = fs.readdirSync(EXAMPLES_DIR).filter((name) => name.endsWith('.json')).sort().map((name) => path.join(EXAMPLES_DIR, name));
 
 if (!fs.existsSync(path.join(root, 'dist', 'emulator', 'index.js'))) {
   require('node:child_process').execFileSync(process.execPath, [path.join(__dirname, 'build.js')], { stdio: 'inherit' });
@@ -31,14 +30,18 @@ async function deployExamplesIfEmpty(emulator, adminUrl) {
   const current = await (await fetch(`${adminUrl}flows`, { headers: { 'Node-RED-API-Version': 'v2' } })).json();
   if (current.flows.length > 0) return false;
   // The examples are written for the default addresses; this demo's emulator and httpNodeRoot may differ.
-  const flow = EXAMPLES.flatMap((file) =>
-    JSON.parse(
+  const byId = new Map();
+  for (const file of EXAMPLES) {
+    const nodes = JSON.parse(
       fs
         .readFileSync(file, 'utf8')
         .split('http://127.0.0.1:8095').join(emulator.url)
         .split('http://127.0.0.1:1880/').join(`${adminUrl}${HTTP_NODE_ROOT.slice(1)}/`),
-    ),
-  );
+    );
+    // The examples share one portal node (same id): it is deployed once.
+    for (const node of nodes) byId.set(node.id, node);
+  }
+  const flow = [...byId.values()];
   for (const node of flow) {
     if (node.type === 'bitrix24-portal') node.credentials = { webhookUrl: emulator.webhookUrl(), applicationToken: DEMO_APPLICATION_TOKEN };
   }
@@ -52,6 +55,8 @@ async function deployExamplesIfEmpty(emulator, adminUrl) {
 }
 
 async function main() {
+  // The http-in example checks Bitrix24's application token against this variable.
+  process.env.BITRIX24_APPLICATION_TOKEN ??= DEMO_APPLICATION_TOKEN;
   const emulator = new Bitrix24Emulator({ host: HOST, port: EMULATOR_PORT, webhookSecret: DEMO_SECRET, applicationToken: DEMO_APPLICATION_TOKEN });
   await emulator.start();
 

@@ -25,3 +25,4 @@ export * from './event-send';
 export * from './application-token';
 export * from './activity-request';
 export * from './message-auth';
+export * from './scope-check';

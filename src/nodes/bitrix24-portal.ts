@@ -5,6 +5,7 @@ import { closeGraceOf } from './message-lifecycle';
 import { registerOAuthAuthorizeRoutes } from './oauth-authorize-routes';
 import { createPortalAuth, PortalAuthCredentials, PortalAuthDef } from './portal-auth';
 import { PortalDeliveryDef, portalDeliveryOf } from './portal-settings';
+import { registerPortalAdminRoutes } from './portal-admin-routes';
 
 /** The config node's properties as saved in the flow: a public contract, flows depend on these names. */
 export interface PortalNodeDef extends NodeDef, PortalDeliveryDef, PortalAuthDef {}
@@ -100,4 +101,7 @@ export = function registerPortalNode(RED: NodeAPI): void {
     },
   });
   registerOAuthAuthorizeRoutes(RED);
+  registerPortalAdminRoutes(RED, (portalDef, credentials) =>
+    createPortalAuth(RED, RED.nodes.getNode(portalDef.id) ?? undefined, portalDef, credentials, () => undefined),
+  );
 };

@@ -13,7 +13,6 @@ import { Bitrix24Error, OAuthApplication, OAuthServerClient, OAuthTokens } from 
 import type { PortalCredentials, PortalNode } from './bitrix24-portal';
 import { applicationOf, restEndpointOf, tokenStoreOf } from './portal-auth';
 import { writeRecord } from './portal-oauth-store';
-import { runtimeTokenStore } from './runtime-token-store';
 
 interface PendingAuthorisation {
   portalId: string;
@@ -142,16 +141,7 @@ async function storeTokens(RED: NodeAPI, entry: PendingAuthorisation, tokens: OA
     return;
   }
   const typed = (RED.nodes.getCredentials(entry.portalId) ?? {}) as PortalCredentials;
-  const store = running === null ? fileStoreBeforeDeploy(entry, RED) : tokenStoreOf(RED, running, { tokenStore: entry.tokenStore });
-  await writeRecord(store, entry.portalId, typed, tokens);
-}
-
-/** Before the portal node is deployed only the file store can be reached (a context store needs a running node). */
-function fileStoreBeforeDeploy(entry: PendingAuthorisation, RED: NodeAPI) {
-  if (entry.tokenStore !== '') {
-    throw new Bitrix24Error('DEPLOY_FIRST', 'Deploy the portal node once before authorising with a context token store.');
-  }
-  return runtimeTokenStore(RED);
+  await writeRecord(tokenStoreOf(RED, running ?? undefined, { tokenStore: entry.tokenStore }), entry.portalId, typed, tokens);
 }
 
 function escapeHtml(value: string): string {

@@ -44,17 +44,24 @@ export function applicationOf(def: PortalAuthDef, credentials: PortalAuthCredent
   return { clientId, clientSecret, authServer: def.authServer?.trim() || DEFAULT_AUTH_SERVER };
 }
 
-/** Where this portal keeps rotated tokens: the chosen context store, or the encrypted file in the user directory. */
-export function tokenStoreOf(RED: NodeAPI, node: Node, def: PortalAuthDef): TokenStore {
+/**
+ * Where this portal keeps rotated tokens: the chosen context store, or the encrypted file in the user directory. A
+ * context store is reached through a running node, so before the portal is deployed only the file can be used.
+ */
+export function tokenStoreOf(RED: NodeAPI, node: Node | undefined, def: PortalAuthDef): TokenStore {
   const storeName = def.tokenStore?.trim();
-  return storeName ? new ContextTokenStore(RED, node, storeName) : runtimeTokenStore(RED);
+  if (!storeName) return runtimeTokenStore(RED);
+  if (node === undefined) {
+    throw new Bitrix24Error('DEPLOY_FIRST', 'Deploy the portal node once before using a context token store.');
+  }
+  return new ContextTokenStore(RED, node, storeName);
 }
 
 /** Builds the authorisation the portal node's settings ask for, or throws a Bitrix24Error saying why it cannot. */
 export function createPortalAuth(
   RED: NodeAPI,
-  node: Node,
-  def: PortalAuthDef,
+  node: Node | undefined,
+  def: PortalAuthDef & { id: string },
   credentials: PortalAuthCredentials,
   onReauthRequired: () => void,
 ): RequestAuth {
@@ -68,7 +75,7 @@ export function createPortalAuth(
     return new OAuthAuth({
       clientEndpoint: restEndpointOf(def.portalUrl),
       app,
-      store: portalOAuthStore(tokenStoreOf(RED, node, def), node.id, credentials),
+      store: portalOAuthStore(tokenStoreOf(RED, node, def), def.id, credentials),
       onReauthRequired,
     });
   }

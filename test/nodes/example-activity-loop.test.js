@@ -10,7 +10,7 @@ const { HttpNodeServer } = require('../support/http-node');
 
 helper.init(require.resolve('node-red'));
 
-const EXAMPLE = path.join(__dirname, '..', '..', 'examples', '02 Activity loop - receive, log, answer (emulator).json');
+const EXAMPLE = path.join(__dirname, '..', '..', 'examples', '04 Activity loop - receive, log, answer (emulator).json');
 const coreNodes = path.dirname(require.resolve('@node-red/nodes/package.json', { paths: [require.resolve('node-red')] }));
 const core = (file) => require(path.join(coreNodes, 'core', file));
 
