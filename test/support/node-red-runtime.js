@@ -154,8 +154,11 @@ class NodeRedRuntime {
     return this.readOutput();
   }
 
-  /** Stops Node-RED (killing it if it does not stop in time) and removes its user directory. Safe to call twice. */
-  async stop() {
+  /**
+   * Stops Node-RED (killing it if it does not stop in time) and removes its user directory, unless `keepUserDir`
+   * (to start Node-RED again on it: `startNodeRed({ userDir })`). Safe to call twice.
+   */
+  async stop({ keepUserDir = false } = {}) {
     for (const listener of this.listeners) listener.close();
     this.listeners.clear();
     if (this.child.exitCode === null && this.child.signalCode === null) {
@@ -166,20 +169,21 @@ class NodeRedRuntime {
       await exited;
       clearTimeout(timer);
     }
-    fs.rmSync(this.userDir, { recursive: true, force: true });
+    if (!keepUserDir) fs.rmSync(this.userDir, { recursive: true, force: true });
   }
 }
 
 /**
- * Starts Node-RED in a child process with a fresh user directory. By default this package is packed and installed
- * into it first (`installPackage: false` skips that). `settings` are merged over defaultSettings(); `env` is added to
- * the child's environment (for `${ENV}` properties and `env` TypedInputs).
+ * Starts Node-RED in a child process with a fresh user directory, or on `userDir` kept from an earlier run (a
+ * restart: flows, credentials and the package are already there). By default this package is packed and installed
+ * into a fresh directory first (`installPackage: false` skips that). `settings` are merged over defaultSettings();
+ * `env` is added to the child's environment (for `${ENV}` properties and `env` TypedInputs).
  */
-async function startNodeRed({ installPackage = true, settings = {}, env = {} } = {}) {
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bitrix24-node-red-'));
+async function startNodeRed({ installPackage = true, settings = {}, env = {}, userDir: kept } = {}) {
+  const userDir = kept ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bitrix24-node-red-'));
   let packageDir;
   try {
-    if (installPackage) packageDir = await installPackedPackage(userDir);
+    if (installPackage && kept === undefined) packageDir = await installPackedPackage(userDir);
   } catch (error) {
     fs.rmSync(userDir, { recursive: true, force: true });
     throw error;
