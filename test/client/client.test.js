@@ -2,18 +2,8 @@
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const { Bitrix24Client, WebhookAuth, Bitrix24Error, logActivity } = require('../../dist/bitrix24');
+const { failure } = require('../support/failure');
 const { Bitrix24Emulator, ManualClock } = require('../../dist/emulator');
-
-/** Runs `fn` and returns the Bitrix24Error it rejects with. */
-async function failure(fn) {
-  try {
-    await fn();
-  } catch (error) {
-    assert.ok(error instanceof Bitrix24Error, `expected a Bitrix24Error, got ${error && error.stack}`);
-    return error;
-  }
-  assert.fail('expected a failure');
-}
 
 describe('Bitrix24Client against the emulator', function () {
   let emulator;

@@ -4,20 +4,11 @@ const http = require('node:http');
 const {
   Bitrix24Client, OAuthAuth, MemoryTokenStore, MessageAuth, parseMessageAuth, Bitrix24Error, ManualScheduler, logActivity,
 } = require('../../dist/bitrix24');
+const { failure } = require('../support/failure');
 const { Bitrix24Emulator } = require('../../dist/emulator');
 
 const CLIENT_ID = 'local.0123456789abcd.11111111';
 const CLIENT_SECRET = 'CanaryClientSecretQ9w8e7r6t5';
-
-async function failure(fn) {
-  try {
-    await fn();
-  } catch (error) {
-    assert.ok(error instanceof Bitrix24Error, `expected a Bitrix24Error, got ${error && error.stack}`);
-    return error;
-  }
-  assert.fail('expected a failure');
-}
 
 describe('OAuth application tokens against the emulator', function () {
   let clock;
