@@ -9,6 +9,8 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const pkg = require(path.join(root, 'package.json'));
 
+// A clean output folder: a file moved or deleted in src/ must not live on in dist/ and hide a broken import.
+fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [path.join(path.dirname(require.resolve('typescript/package.json')), 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.json')], {
   stdio: 'inherit',
   cwd: root,

@@ -28,6 +28,14 @@ for (const file of files) mocha.addFile(file);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+// A test file that cannot even be loaded (a broken require) must still end the run with the line CI reads.
+try {
+  mocha.loadFiles();
+  mocha.lazyLoadFiles(true);
+} catch (error) {
+  process.stdout.write(`${error && error.stack}\n\n${passed} passed, 1 failed\n`);
+  process.exit(1);
+}
 const runner = mocha.run((failures) => {
   // Skipped tests (the browser tests without Chromium) are counted, so a skip never passes unnoticed.
   process.stdout.write(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`);

@@ -69,9 +69,7 @@ describe('OAuth portal across Node-RED restarts (packed package)', function () {
       await runtime.stop({ keepUserDir: true });
       emulator.expireAccessTokens();
       runtime = await startNodeRed({ userDir: runtime.userDir });
-      // The runtime answers before it has started the flows it loaded from the user directory.
-      const { rev } = (await runtime.request('GET', 'flows', { headers: { 'Node-RED-API-Version': 'v2' } })).body;
-      await runtime.flowsStarted(rev);
+      await runtime.loadedFlowsStarted();
       assert.equal(await logLine(eventToken, `after restart ${restart}`), 'ok', runtime.output());
     }
     assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['first start', 'after restart 1', 'after restart 2', 'after restart 3']);

@@ -6,7 +6,7 @@ const { spawn } = require('node:child_process');
 const { once } = require('node:events');
 const { Readable } = require('node:stream');
 const { startEmulator, callRest, logLine, Bitrix24Emulator, ManualClock } = require('./emulator-harness');
-const { readRequestBody } = require('../../dist/emulator/request-body');
+const { readRequestBody } = require('../../dist/http/request-body');
 
 describe('emulator lifecycle and request records', () => {
   it('uses a random 16-character secret by default and builds the webhook URL after start', async () => {

@@ -126,6 +126,23 @@ class NodeRedRuntime {
     }
   }
 
+  /**
+   * After a start on a kept user directory: resolves once the flows loaded from it have started. The Admin API may
+   * answer before it has loaded them, so GET /flows is asked again until it names a revision.
+   */
+  async loadedFlowsStarted() {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    for (;;) {
+      const answer = await this.request('GET', 'flows', { headers: { 'Node-RED-API-Version': 'v2' } });
+      if (answer.status === 200 && answer.body && typeof answer.body.rev === 'string') {
+        await this.flowsStarted(answer.body.rev);
+        return answer.body.rev;
+      }
+      if (Date.now() > deadline) throw new Error(`no flows revision after start: HTTP ${answer.status}\n${this.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** The deployed flows as the Admin API returns them. */
   async flows() {
     const answer = await this.request('GET', 'flows');
