@@ -135,4 +135,25 @@ describeInBrowser('editor: portal dialog (Chromium)', (session) => {
     assert.ok(!(await editor.page.content()).includes(SESSION_SECRET.slice(0, 12) + 'Crm'), 'no secret written into the page');
     await editor.cancelDialog();
   });
+  it('shows the fields of each authorisation type, and the message auth property only for message-auth portals', async () => {
+    await openPortalDialog();
+    const visible = (selector) => editor.page.locator(selector).isVisible();
+    const authType = editor.page.locator('#node-config-input-authType');
+    assert.equal(await visible('#node-config-input-messageAuth'), false, 'hidden behind the portal dialog anyway');
+    await authType.selectOption('oauth');
+    assert.deepEqual(
+      await Promise.all(['#node-config-input-webhookUrl', '#node-config-input-portalUrl', '#node-config-input-clientSecret', '#bitrix24-portal-authorize'].map(visible)),
+      [false, true, true, true],
+    );
+    await authType.selectOption('message');
+    assert.deepEqual(
+      await Promise.all(['#node-config-input-webhookUrl', '#node-config-input-portalUrl', '#node-config-input-clientSecret', '#bitrix24-portal-authorize'].map(visible)),
+      [false, true, true, false],
+    );
+    await editor.page.locator('#node-config-input-portalUrl').fill(session().emulator.url);
+    await editor.confirmDialog();
+    await editor.page.locator('#node-input-messageAuth').waitFor({ state: 'attached' });
+    assert.equal(await editor.page.locator('.bitrix24-message-auth-row').isVisible(), true, 'the log node now offers msg.auth');
+    await editor.cancelDialog();
+  });
 });
