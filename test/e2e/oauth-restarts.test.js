@@ -13,12 +13,12 @@ const CLIENT_SECRET = 'CanaryE2eClientSecretP0o9i8u7';
 const PORTAL_ID = 'e2eoauthportal01';
 
 /** POST /oauth-log {token, line} -> the log node -> the answer: `ok`, or the error code from output 2. */
-function oauthFlow(emulatorUrl, refreshToken) {
+function oauthFlow(emulatorUrl, refreshToken, tokenStore = '') {
   return [
     { id: 'e2eoauthtab00001', type: 'tab', label: 'oauth' },
     {
       id: PORTAL_ID, type: 'bitrix24-portal', name: 'OAuth emulator', authType: 'oauth', portalUrl: emulatorUrl,
-      authServer: `${emulatorUrl}/`, tokenStore: '',
+      authServer: `${emulatorUrl}/`, tokenStore,
       credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, refreshToken },
     },
     { id: 'e2eoauthin000001', type: 'http in', z: 'e2eoauthtab00001', url: '/oauth-log', method: 'post', upload: false, x: 100, y: 100, wires: [['e2eoauthlog00001']] },
@@ -99,5 +99,26 @@ describe('OAuth portal across Node-RED restarts (packed package)', function () {
       assert.ok(!runtime.output().includes(secret), 'console');
     }
     assert.ok(!/"(access|refresh)Token"/.test(store), 'the store is encrypted as a whole');
+  });
+  it('keeps the rotated pair in a named context store instead, when asked (one shared by several instances)', async () => {
+    await runtime.stop();
+    const typed = emulator.issueTokens();
+    secrets.push(typed.accessToken, typed.refreshToken);
+    // A file-backed context store stands in for a shared one (Redis, say): it outlives the process.
+    const settings = { contextStorage: { default: { module: 'memory' }, shared: { module: 'localfilesystem', config: { flushInterval: 0 } } } };
+    runtime = await startNodeRed({ settings });
+    await runtime.deploy(oauthFlow(emulator.url, typed.refreshToken, 'shared'));
+    const { workflowId, eventToken } = emulator.startWorkflow();
+    assert.equal(await logLine(eventToken, 'before restart'), 'ok');
+    await runtime.stop({ keepUserDir: true });
+    emulator.expireAccessTokens();
+    runtime = await startNodeRed({ userDir: runtime.userDir, settings });
+    await runtime.loadedFlowsStarted();
+    assert.equal(await logLine(eventToken, 'after restart'), 'ok', runtime.output());
+    assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['before restart', 'after restart']);
+    assert.ok(!fs.existsSync(path.join(runtime.userDir, '.bitrix24-bizproc-tokens.json')), 'the file store was not used');
+    const contextFiles = fs.readdirSync(path.join(runtime.userDir, 'context', 'global')).map((f) => fs.readFileSync(path.join(runtime.userDir, 'context', 'global', f), 'utf8')).join('');
+    assert.match(contextFiles, /bitrix24-bizproc-token:oauth-tokens/);
+    for (const secret of secrets) assert.ok(!contextFiles.includes(secret), 'the context store holds sealed values only');
   });
 });

@@ -156,6 +156,18 @@ describe('bitrix24-portal with OAuth and message auth', function () {
     assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['with the message auth']);
   });
 
+  it('keeps rotated tokens sealed in a named context store when asked (restarts: see the e2e test)', async () => {
+    const typed = issue();
+    const nodes = await load({ portal: { tokenStore: 'default' }, credentials: { refreshToken: typed.refreshToken } });
+    const { workflowId, eventToken } = emulator.startWorkflow();
+    assert.equal((await logLine(nodes, { event_token: eventToken, payload: 'one' })).payload, true);
+    const stored = helper.getNode('log').context().global.get('bitrix24-bizproc-token:oauth-tokens/portal', 'default');
+    assert.ok(stored && typeof stored.data === 'string' && typeof stored.tag === 'string', 'a sealed value in the context store');
+    const sealed = JSON.stringify(stored);
+    for (const secret of secrets) assert.ok(!sealed.includes(secret));
+    assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['one']);
+  });
+
   it('never shows a token or the client secret in logs, statuses or messages', () => {
     const text = util.inspect(observed, { depth: 20, maxArrayLength: null, maxStringLength: null });
     assert.ok(observed.length > 10);
