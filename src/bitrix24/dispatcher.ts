@@ -211,7 +211,13 @@ export class BatchDispatcher implements RestCaller {
         continue;
       }
       batchToken = call.auth?.accessToken;
-      call.command ??= commandString(call);
+      try {
+        call.command ??= commandString(call);
+      } catch {
+        // Parameters with no query form (a cycle): this call fails alone, the queue goes on.
+        this.settle(call, new Bitrix24Error('INVALID_PARAMS', 'The call has parameters that cannot be sent (a cycle).'));
+        continue;
+      }
       if (picked.length > 0 && bytes + call.command.length > MAX_BATCH_BYTES) break;
       bytes += call.command.length;
       picked.push(call);

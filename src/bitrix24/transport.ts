@@ -48,11 +48,17 @@ export class HttpTransport {
 
   /** POSTs `params` as JSON to `url` and returns the method's result, or throws a Bitrix24Error. */
   async post(url: string, params: Record<string, unknown>): Promise<RestResult> {
+    let payload: string;
+    try {
+      payload = JSON.stringify(params);
+    } catch {
+      throw new Bitrix24Error('INVALID_PARAMS', 'The call has parameters that cannot be sent as JSON (a cycle or a BigInt).');
+    }
     let status: number;
     let body: string;
     let location: string | undefined;
     try {
-      const response = await this.http.post<string>(url, JSON.stringify(params));
+      const response = await this.http.post<string>(url, payload);
       status = response.status;
       body = typeof response.data === 'string' ? response.data : String(response.data ?? '');
       const header: unknown = response.headers.location;

@@ -83,16 +83,19 @@ export class MessageLifecycle<T> {
     } catch (error) {
       outcome = Promise.reject(error);
     }
-    void outcome.then(
-      (result) => {
-        this.succeed(msg, send, done, result, progress.started);
-        this.leave();
-      },
-      (error: unknown) => {
-        this.fail(msg, send, done, error, progress.started);
-        this.leave();
-      },
-    );
+    void outcome
+      .then(
+        (result) => {
+          this.succeed(msg, send, done, result, progress.started);
+          this.leave();
+        },
+        (error: unknown) => {
+          this.fail(msg, send, done, error, progress.started);
+          this.leave();
+        },
+      )
+      // Node-RED 4 exits on an unhandled rejection: a bug in the handlers above is logged, never fatal.
+      .catch((error: unknown) => this.node.error(redactSecrets(error instanceof Error ? error.message : String(error))));
   }
 
   /** The node's close handler: see the class comment. */

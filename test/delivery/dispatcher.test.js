@@ -100,6 +100,21 @@ describe('BatchDispatcher against the emulator', function () {
     assert.ok(sizes.length <= 4 + Math.ceil(400 / 50), `${sizes.length} requests`);
   });
 
+  it('fails a call whose parameters cannot be sent on its own, alone or in a batch, and goes on', async () => {
+    await setUp({ dispatcherOptions: { maxInFlight: 1 } });
+    const cyclic = { a: 1 };
+    cyclic.self = cyclic;
+    const { workflowId, eventToken } = emulator.startWorkflow();
+    const alone = track(dispatcher.call('scope', { x: cyclic }));
+    await drive(scheduler, dispatcher, () => alone.settled);
+    assert.equal(alone.error.code, 'INVALID_PARAMS');
+    const first = track(log(eventToken, 'first'));
+    const batched = [track(dispatcher.call('scope', { x: cyclic })), track(log(eventToken, 'second')), track(log(eventToken, 'third'))];
+    await drive(scheduler, dispatcher, settledAll([first, ...batched]));
+    assert.equal(batched[0].error.code, 'INVALID_PARAMS');
+    assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['first', 'second', 'third']);
+  });
+
   describe('retries only what certainly did not run', () => {
     it('503 QUERY_LIMIT_EXCEEDED: waits as the portal bucket drains, then delivers once', async () => {
       await setUp({ emulatorOptions: { rateLimit: { burst: 2, drainPerSecond: 2 } }, dispatcherOptions: { maxInFlight: 1 } });
