@@ -1,3 +1,4 @@
+import { pickBatch } from './batch-picker';
 import { batchParams, commandString, MAX_BATCH_COMMANDS, splitBatchResult } from './batch-request';
 import { CallQueue, QueuedCall } from './call-queue';
 import type { CallOptions, RestCaller, RestSender } from './client';
@@ -28,10 +29,6 @@ export interface DispatcherOptions {
 /** Sensible defaults: standard-plan limits, 10,000 waiting calls, 5 minutes of waiting, 4 requests in flight. */
 export const DEFAULT_DISPATCHER_OPTIONS = { maxQueue: 10_000, maxWaitMs: 300_000, maxInFlight: 4 } as const;
 
-// A batch larger than this (in URL-encoded command text) is split, whatever its command count: portals cap POST size.
-const MAX_BATCH_BYTES = 1_000_000;
-// How far past busy keys the queue is searched for a call that may go; keeps one pump cheap with 100,000 waiting.
-const SCAN_WINDOW = 2_000;
 // How often waiting calls are checked against their deadline, at most.
 const SWEEP_INTERVAL_MS = 1_000;
 
@@ -170,7 +167,12 @@ export class BatchDispatcher implements RestCaller {
         this.wakeAt(now + bucketDelay);
         return;
       }
-      const { picked, nextReadyAt, waitingOnBusyKeys } = this.pick(now);
+      const { picked, nextReadyAt, waitingOnBusyKeys } = pickBatch(this.queue, {
+        now,
+        busyKeys: this.busyKeys,
+        methodDelay: (method, at) => this.operating.delayFor(method, at),
+        reject: (call, error) => this.settle(call, error),
+      });
       if (picked.length === 0) {
         if (nextReadyAt !== undefined) this.wakeAt(nextReadyAt);
         return;
@@ -181,49 +183,6 @@ export class BatchDispatcher implements RestCaller {
       this.bucket?.take(now);
       this.send(picked, now);
     }
-  }
-
-  /** The calls for the next request: oldest first, skipping keys in flight or backing off, within batch limits. */
-  private pick(now: number): { picked: QueuedCall[]; nextReadyAt: number | undefined; waitingOnBusyKeys: boolean } {
-    const picked: QueuedCall[] = [];
-    const blocked = new Set<string>(this.busyKeys.keys());
-    let nextReadyAt: number | undefined;
-    let waitingOnBusyKeys = false;
-    let bytes = 0;
-    let scanned = 0;
-    let batchToken: string | undefined;
-    for (const call of this.queue) {
-      if (scanned++ >= SCAN_WINDOW) break;
-      if (call.orderKey !== undefined && blocked.has(call.orderKey)) {
-        if (this.busyKeys.has(call.orderKey)) waitingOnBusyKeys = true;
-        continue;
-      }
-      const readyAt = Math.max(call.notBefore, now + this.operating.delayFor(call.method, now));
-      if (readyAt > now) {
-        nextReadyAt = nextReadyAt === undefined ? readyAt : Math.min(nextReadyAt, readyAt);
-        // Later calls with this key must not overtake it.
-        if (call.orderKey !== undefined) blocked.add(call.orderKey);
-        continue;
-      }
-      // A batch is authorised once, so it holds only calls with the same credentials; others wait for their own.
-      if (picked.length > 0 && call.auth?.accessToken !== batchToken) {
-        if (call.orderKey !== undefined) blocked.add(call.orderKey);
-        continue;
-      }
-      batchToken = call.auth?.accessToken;
-      try {
-        call.command ??= commandString(call);
-      } catch {
-        // Parameters with no query form (a cycle): this call fails alone, the queue goes on.
-        this.settle(call, new Bitrix24Error('INVALID_PARAMS', 'The call has parameters that cannot be sent (a cycle).'));
-        continue;
-      }
-      if (picked.length > 0 && bytes + call.command.length > MAX_BATCH_BYTES) break;
-      bytes += call.command.length;
-      picked.push(call);
-      if (picked.length === MAX_BATCH_COMMANDS) break;
-    }
-    return { picked, nextReadyAt, waitingOnBusyKeys };
   }
 
   private send(calls: QueuedCall[], now: number): void {

@@ -16,6 +16,7 @@ export * from './leaky-bucket';
 export * from './operating-limit';
 export * from './retry-policy';
 export * from './batch-request';
+export * from './batch-picker';
 export * from './call-queue';
 export * from './dispatcher';
 export * from './oauth-tokens';
