@@ -3,7 +3,7 @@ import { batchParams, commandString, MAX_BATCH_COMMANDS, splitBatchResult } from
 import { CallQueue, QueuedCall } from './call-queue';
 import type { CallOptions, RestCaller, RestSender } from './client';
 import { RestResult } from './envelope';
-import { Bitrix24Error } from './errors';
+import { Bitrix24Error, nodeClosedError } from './errors';
 import { LeakyBucket } from './leaky-bucket';
 import { OperatingTimeGuard } from './operating-limit';
 import { checkedRateLimit, RateLimit } from './rate-limit';
@@ -83,7 +83,7 @@ export class BatchDispatcher implements RestCaller {
 
   /** Queues one call; the promise settles with its own result or error, never with another call's. */
   call(method: string, params: Record<string, unknown>, options: CallOptions = {}): Promise<RestResult> {
-    if (this.closing) return Promise.reject(closedError());
+    if (this.closing) return Promise.reject(nodeClosedError());
     if (options.signal?.aborted) return Promise.reject(abortError(options.signal));
     if (this.queue.size >= this.maxQueue) {
       return Promise.reject(
@@ -147,7 +147,7 @@ export class BatchDispatcher implements RestCaller {
     await this.idleOr(graceMs);
     let ended = 0;
     for (const call of [...this.queue]) {
-      this.settle(call, closedError());
+      this.settle(call, nodeClosedError());
       ended += 1;
     }
     await this.idleOr(Math.max(0, deadline - this.scheduler.now()));
@@ -319,14 +319,9 @@ export class BatchDispatcher implements RestCaller {
   }
 }
 
-function closedError(): Bitrix24Error {
-  return new Bitrix24Error('NODE_CLOSED', 'The node was closed (redeploy or shutdown) before the call could be sent.', {
-    certainty: 'not-executed',
-  });
-}
 
 function abortError(signal: AbortSignal): Bitrix24Error {
-  return signal.reason instanceof Bitrix24Error ? signal.reason : closedError();
+  return signal.reason instanceof Bitrix24Error ? signal.reason : nodeClosedError();
 }
 
 function toBitrix24Error(error: unknown): Bitrix24Error {

@@ -55,3 +55,10 @@ export class Bitrix24Error extends Error {
 export function isBitrix24Error(value: unknown): value is Bitrix24Error {
   return value instanceof Bitrix24Error;
 }
+
+/** The error of a call ended because its node or portal closed (redeploy, shutdown) before it was sent. */
+export function nodeClosedError(): Bitrix24Error {
+  return new Bitrix24Error('NODE_CLOSED', 'The node was closed (redeploy or shutdown) before the call could be sent.', {
+    certainty: 'not-executed',
+  });
+}

@@ -78,7 +78,9 @@ export class OAuthServerClient {
       status = response.status;
       body = String(response.data ?? '');
     } catch (error) {
-      const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'connection lost';
+      const raw = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+      // Only a plain code such as ECONNREFUSED: anything else could carry what was sent.
+      const code = /^[A-Z_]+$/.test(raw) ? raw : 'connection lost';
       // A refresh that may have reached the server may also have consumed the refresh token.
       throw new Bitrix24Error('AUTH_SERVER_UNREACHABLE', `The OAuth server could not be reached (${code}).`, {
         certainty: 'ambiguous',

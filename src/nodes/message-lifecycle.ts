@@ -1,5 +1,5 @@
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { Bitrix24Error, redactSecrets } from '../bitrix24';
+import { Bitrix24Error, nodeClosedError, redactSecrets } from '../bitrix24';
 import { failureReporter } from './failure-output';
 import { CATALOGUE } from './localised-error';
 import { RequestStatus } from './request-status';
@@ -66,7 +66,7 @@ export class MessageLifecycle<T> {
   /** Runs `job` for one input message and ends the message exactly once. */
   accept(msg: NodeMessageInFlow, send: Send, done: Done, job: MessageJob<T>): void {
     if (this.closing) {
-      this.fail(msg, send, done, closedError(), false);
+      this.fail(msg, send, done, nodeClosedError(), false);
       return;
     }
     this.pending += 1;
@@ -111,7 +111,7 @@ export class MessageLifecycle<T> {
     void this.idleWithin(closeGraceOf(this.RED))
       .then((idle) => {
         if (idle) return true;
-        this.controller.abort(closedError());
+        this.controller.abort(nodeClosedError());
         return this.idleWithin(CLOSE_IN_FLIGHT_MS);
       })
       .then(finish, finish);
@@ -159,11 +159,6 @@ export class MessageLifecycle<T> {
   }
 }
 
-function closedError(): Bitrix24Error {
-  return new Bitrix24Error('NODE_CLOSED', 'The node was closed (redeploy or shutdown) before the call could be sent.', {
-    certainty: 'not-executed',
-  });
-}
 
 /** Anything thrown on the way (a bug included) becomes a Bitrix24Error, so the message still leaves the node. */
 function toBitrix24Error(error: unknown): Bitrix24Error {

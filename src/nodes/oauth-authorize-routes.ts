@@ -125,7 +125,9 @@ export function registerOAuthAuthorizeRoutes(RED: NodeAPI): void {
           page(true);
         },
         (error: unknown) => fail(error instanceof Bitrix24Error ? error.code : 'AUTH_SERVER_ERROR'),
-      );
+      )
+      // Answering can still fail (the browser went away): Node-RED 4 exits on an unhandled rejection.
+      .catch(() => undefined);
   });
 
   RED.httpAdmin.get('/bitrix24-portal/oauth/status/:id', RED.auth.needsPermission('bitrix24-portal.read'), (req: Request, res: Response) => {

@@ -55,6 +55,9 @@ export function servePortalCalls<Request, Outcome extends PortalCallOutcome>(
   };
   const lifecycle = new MessageLifecycle<Outcome>(RED, node, apply, (error) => call.sourceOf(error), call.successStatus);
 
+  // A portal's auth kind is fixed for its life: the inputs to read are decided once, not per message.
+  const sources = portal?.usesMessageAuth ? [...call.sources, call.authSource ?? DEFAULT_AUTH_SOURCE] : call.sources;
+
   portal?.register(node);
   if (portal === null) lifecycle.unusable('NO_PORTAL');
 
@@ -62,7 +65,6 @@ export function servePortalCalls<Request, Outcome extends PortalCallOutcome>(
     lifecycle.accept(msg, send, done, ({ signal, started }) => {
       if (portal === null) throw new Bitrix24Error('NO_PORTAL', 'No Bitrix24 portal is configured for this node.');
       const client = portal.client();
-      const sources = portal.usesMessageAuth ? [...call.sources, call.authSource ?? DEFAULT_AUTH_SOURCE] : call.sources;
       return withProperties(RED, node, sources, msg, (values) => {
         const request = call.prepare(values);
         // Checked before the call is queued: a foreign portal's token must not even wait in our queue.

@@ -62,15 +62,11 @@ export class RequestStatus {
       this.render(this.last);
       return;
     }
-    const busy: NodeStatus = {
-      fill: 'blue',
-      shape: 'dot',
-      text: this.RED._(`${CATALOGUE}.status.sending`, { count: this.pending }),
-    };
     const wasBusy = this.shown.startsWith('blue');
     const now = Date.now();
     if (!wasBusy || now - this.shownAt >= BUSY_UPDATE_INTERVAL_MS) {
-      this.render(busy);
+      // The text is looked up only when shown: under load most updates are throttled away.
+      this.render({ fill: 'blue', shape: 'dot', text: this.RED._(`${CATALOGUE}.status.sending`, { count: this.pending }) });
     } else if (this.trailing === undefined) {
       this.trailing = setTimeout(() => {
         this.trailing = undefined;
