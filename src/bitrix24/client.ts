@@ -1,4 +1,4 @@
-import { CallAuth, RequestAuth } from './auth';
+import { CallAuth, RequestAuth } from './auth/request-auth';
 import { Bitrix24Error } from './errors';
 import { RestResult } from './envelope';
 import { redactSecrets } from './redact';

@@ -9,7 +9,7 @@
 // to send requests elsewhere; the JavaScript API has no such limit.
 
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { isLoopbackHost } from '../bitrix24/webhook-url';
+import { isLoopbackHost } from '../bitrix24/auth/webhook-url';
 import { ActivityDispatcher, DispatchActivityOptions, HandlerUnreachableError } from './activity-dispatch';
 import { invalid, optionalText as optionalTextOf } from './console-routes';
 import { sendJson } from '../http/http-reply';

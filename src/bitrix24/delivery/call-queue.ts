@@ -1,6 +1,6 @@
-import type { CallAuth } from './auth';
-import { Bitrix24Error } from './errors';
-import { RestResult } from './envelope';
+import type { CallAuth } from '../auth/request-auth';
+import { Bitrix24Error } from '../errors';
+import { RestResult } from '../envelope';
 
 /** One call waiting in a portal's queue, or in flight. */
 export interface QueuedCall {

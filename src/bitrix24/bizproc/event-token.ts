@@ -1,4 +1,4 @@
-import { Bitrix24Error } from './errors';
+import { Bitrix24Error } from '../errors';
 
 /** Longer than any token Bitrix24 issues (about 150 characters) by a wide margin; longer input is not a token. */
 export const MAX_EVENT_TOKEN_LENGTH = 1024;

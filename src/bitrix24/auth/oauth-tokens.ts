@@ -1,4 +1,4 @@
-import { Bitrix24Error } from './errors';
+import { Bitrix24Error } from '../errors';
 
 /** An OAuth token pair of a Bitrix24 application, and what the auth server told about the portal. */
 export interface OAuthTokens {

@@ -1,4 +1,4 @@
-import { ResponseTime } from './envelope';
+import { ResponseTime } from '../envelope';
 
 /** Bitrix24's operating-time budget of one method: about 480 s of server time per 10 minutes. */
 export const OPERATING_BUDGET_SECONDS = 480;

@@ -1,5 +1,5 @@
-import { AuthorisedRequest, CallAuth, RequestAuth } from './auth';
-import { Bitrix24Error } from './errors';
+import { AuthorisedRequest, CallAuth, RequestAuth } from './request-auth';
+import { Bitrix24Error } from '../errors';
 import { normaliseBaseUrl, OAuthApplication, OAuthServerClient } from './oauth-server';
 
 /** Rotated pairs kept to answer later messages of one activity request, which all carry the same old refresh token. */

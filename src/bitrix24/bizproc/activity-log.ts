@@ -1,5 +1,5 @@
-import { CallOptions, RestCaller } from './client';
-import { ResponseTime } from './envelope';
+import { CallOptions, RestCaller } from '../client';
+import { ResponseTime } from '../envelope';
 import { validateEventToken } from './event-token';
 import { PreparedLogMessage, prepareLogMessage } from './log-message';
 

@@ -1,9 +1,9 @@
 import { pickBatch } from './batch-picker';
 import { batchParams, commandString, MAX_BATCH_COMMANDS, splitBatchResult } from './batch-request';
 import { CallQueue, QueuedCall } from './call-queue';
-import type { CallOptions, RestCaller, RestSender } from './client';
-import { RestResult } from './envelope';
-import { Bitrix24Error, nodeClosedError } from './errors';
+import type { CallOptions, RestCaller, RestSender } from '../client';
+import { RestResult } from '../envelope';
+import { Bitrix24Error, nodeClosedError } from '../errors';
 import { LeakyBucket } from './leaky-bucket';
 import { OperatingTimeGuard } from './operating-limit';
 import { checkedRateLimit, RateLimit } from './rate-limit';

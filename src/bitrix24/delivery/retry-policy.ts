@@ -1,4 +1,4 @@
-import { Bitrix24Error } from './errors';
+import { Bitrix24Error } from '../errors';
 
 /** How failed calls are repeated. */
 export interface RetryOptions {

@@ -1,5 +1,5 @@
-import { AuthorisedRequest, RequestAuth } from './auth';
-import { Bitrix24Error } from './errors';
+import { AuthorisedRequest, RequestAuth } from './request-auth';
+import { Bitrix24Error } from '../errors';
 import { normaliseBaseUrl, OAuthApplication, OAuthServerClient } from './oauth-server';
 import { OAuthTokens, OAuthTokenStore } from './oauth-tokens';
 

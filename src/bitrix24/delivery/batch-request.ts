@@ -1,6 +1,6 @@
-import { Bitrix24Error } from './errors';
-import { portalError, readTime, RestResult } from './envelope';
-import { encodePhpQuery } from './php-query';
+import { Bitrix24Error } from '../errors';
+import { portalError, readTime, RestResult } from '../envelope';
+import { encodePhpQuery } from '../php-query';
 
 /** Bitrix24 runs at most 50 commands in one `batch`. */
 export const MAX_BATCH_COMMANDS = 50;

@@ -3,9 +3,9 @@
 // `document_id[0]`), or JSON as some documentation reads it. Reading it is split in two steps, so that a handler can
 // check the application token after the body is readable and before it says anything about the body's shape.
 
-import { Bitrix24Error } from './errors';
+import { Bitrix24Error } from '../errors';
 import { validateEventToken } from './event-token';
-import { parsePhpQuery } from './php-query';
+import { parsePhpQuery } from '../php-query';
 
 /** A validated activity request, with the names of the fields Bitrix24 sends. */
 export interface ActivityRequest {

@@ -1,6 +1,6 @@
-import { CallOptions, RestCaller } from './client';
-import { ResponseTime } from './envelope';
-import { Bitrix24Error } from './errors';
+import { CallOptions, RestCaller } from '../client';
+import { ResponseTime } from '../envelope';
+import { Bitrix24Error } from '../errors';
 import { validateEventToken } from './event-token';
 import { PreparedLogMessage, prepareLogMessage } from './log-message';
 

@@ -1,4 +1,4 @@
-import { Bitrix24Error } from './errors';
+import { Bitrix24Error } from '../errors';
 
 /** The log column is a MySQL TEXT: 65,535 bytes. A longer line would be cut by the database, or refused. */
 export const MAX_LOG_MESSAGE_BYTES = 65_535;

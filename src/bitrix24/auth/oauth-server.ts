@@ -1,9 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { AxiosInstance } from 'axios';
-import { Bitrix24Error } from './errors';
+import { Bitrix24Error } from '../errors';
 import { OAuthTokens } from './oauth-tokens';
-import { redactSecrets } from './redact';
+import { redactSecrets } from '../redact';
 import { isLoopbackHost } from './webhook-url';
 
 /** A Bitrix24 application's identity at the OAuth server. `clientSecret` is only ever sent to that server. */

@@ -1,4 +1,4 @@
-import { Bitrix24Error } from './errors';
+import { Bitrix24Error } from '../errors';
 
 /** An incoming webhook taken apart: everything after `origin` is secret. */
 export interface WebhookAddress {

@@ -1,6 +1,6 @@
 import { commandString, MAX_BATCH_COMMANDS } from './batch-request';
 import { QueuedCall } from './call-queue';
-import { Bitrix24Error } from './errors';
+import { Bitrix24Error } from '../errors';
 
 // A batch larger than this (in URL-encoded command text) is split, whatever its command count: portals cap POST size.
 const MAX_BATCH_BYTES = 1_000_000;
