@@ -1,4 +1,5 @@
-import { Bitrix24Error, DeliveryCertainty } from './errors';
+import { certaintyOfAnswer } from './error-codes';
+import { Bitrix24Error } from './errors';
 import { redactSecrets } from './redact';
 
 /** The `time` block every Bitrix24 answer carries. `operating*` exist on newer portals only. */
@@ -21,15 +22,6 @@ export interface RestResult {
   time?: ResponseTime;
   total?: number;
   next?: number;
-}
-
-// Portal errors after which the call certainly did not run, so a retry cannot write a line twice.
-const NOT_EXECUTED_CODES = new Set(['QUERY_LIMIT_EXCEEDED', 'OPERATION_TIME_LIMIT', 'OVERLOAD_LIMIT', '423']);
-
-/** How sure we are the call did not run, from the HTTP status and the portal's error code. */
-function certaintyOf(statusCode: number, code: string): DeliveryCertainty {
-  if (NOT_EXECUTED_CODES.has(code)) return 'not-executed';
-  return statusCode >= 500 ? 'ambiguous' : 'final';
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -60,7 +52,7 @@ export function portalError(
     ...(statusCode === undefined ? {} : { statusCode }),
     ...(description === undefined ? {} : { description }),
     ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
-    certainty: certaintyOf(statusCode ?? 400, code),
+    certainty: certaintyOfAnswer(code, statusCode),
   });
 }
 
@@ -73,28 +65,18 @@ export function parseEnvelope(statusCode: number, body: string, secrets: Iterabl
   try {
     parsed = JSON.parse(body);
   } catch {
-    const certainty: DeliveryCertainty = statusCode >= 500 ? 'ambiguous' : 'final';
-    const looksLikeHtml = /^\s*</.test(body);
-    throw new Bitrix24Error(
-      statusCode >= 200 && statusCode < 300 ? 'INVALID_RESPONSE' : 'HTTP_ERROR',
-      `The portal answered HTTP ${statusCode} with ${looksLikeHtml ? 'an HTML page' : 'a body that is not JSON'}.`,
-      { statusCode, certainty },
-    );
+    const what = /^\s*</.test(body) ? 'an HTML page' : 'a body that is not JSON';
+    if (statusCode >= 200 && statusCode < 300) {
+      throw new Bitrix24Error('INVALID_RESPONSE', `The portal answered HTTP ${statusCode} with ${what}; the call may have run.`, { statusCode });
+    }
+    throw httpError(statusCode, `The portal answered HTTP ${statusCode} with ${what}.`);
   }
   if (isRecord(parsed) && parsed.error !== undefined && parsed.error !== null && parsed.error !== '') {
     throw portalError(parsed, statusCode, secrets);
   }
-  if (statusCode < 200 || statusCode >= 300) {
-    throw new Bitrix24Error('HTTP_ERROR', `The portal answered HTTP ${statusCode} without an error code.`, {
-      statusCode,
-      certainty: statusCode >= 500 ? 'ambiguous' : 'final',
-    });
-  }
+  if (statusCode < 200 || statusCode >= 300) throw httpError(statusCode, `The portal answered HTTP ${statusCode} without an error code.`);
   if (!isRecord(parsed) || !('result' in parsed)) {
-    throw new Bitrix24Error('INVALID_RESPONSE', 'The portal answered without a result.', {
-      statusCode,
-      certainty: 'ambiguous',
-    });
+    throw new Bitrix24Error('INVALID_RESPONSE', 'The portal answered without a result; the call may have run.', { statusCode });
   }
   const answer: RestResult = { result: parsed.result };
   const time = readTime(parsed.time);
@@ -102,4 +84,9 @@ export function parseEnvelope(statusCode: number, body: string, secrets: Iterabl
   if (typeof parsed.total === 'number') answer.total = parsed.total;
   if (typeof parsed.next === 'number') answer.next = parsed.next;
   return answer;
+}
+
+/** An HTTP error without a Bitrix24 answer: after a 5xx the call may have run, after anything else it did not. */
+function httpError(statusCode: number, message: string): Bitrix24Error {
+  return new Bitrix24Error('HTTP_ERROR', message, { statusCode, certainty: statusCode >= 500 ? 'ambiguous' : 'not-executed' });
 }

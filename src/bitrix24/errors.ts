@@ -1,11 +1,6 @@
-/** Where a failure happened, as far as the caller can know: decides whether repeating the call is safe. */
-export type DeliveryCertainty =
-  /** The portal did not run the call (refused before execution, or never reached): a retry cannot duplicate it. */
-  | 'not-executed'
-  /** The call may or may not have run (timeout or connection lost after sending, 5xx): a retry may duplicate it. */
-  | 'ambiguous'
-  /** The portal ran the call and answered with an error, or the input was refused locally: repeating gives the same. */
-  | 'final';
+import { DeliveryCertainty, factsOf } from './error-codes';
+
+export type { DeliveryCertainty } from './error-codes';
 
 /** What is known about a failure besides its code and message. */
 export interface Bitrix24ErrorDetails {
@@ -13,12 +8,14 @@ export interface Bitrix24ErrorDetails {
   statusCode?: number;
   /** The portal's own `error_description`, already cleared of secrets. */
   description?: string;
-  /** Whether the call may have run; defaults to `final`. */
+  /** Whether the call may have run; defaults to what the error table says of the code, else `final`. */
   certainty?: DeliveryCertainty;
   /** Seconds the portal asked us to wait before the next call (429 operating limit). */
   retryAfterSeconds?: number;
   /** A finer, stable reason within the code (`missing`, `zero`, ...), for localised messages. */
   reason?: string;
+  /** The field of the call's input the error is about (`eventToken`, `message`, ...), when it is about one. */
+  field?: string;
 }
 
 /**
@@ -33,16 +30,18 @@ export class Bitrix24Error extends Error {
   readonly certainty: DeliveryCertainty;
   readonly retryAfterSeconds?: number;
   readonly reason?: string;
+  readonly field?: string;
 
   constructor(code: string, message: string, details: Bitrix24ErrorDetails = {}) {
     super(message);
     this.name = 'Bitrix24Error';
     this.code = code;
-    this.certainty = details.certainty ?? 'final';
+    this.certainty = details.certainty ?? factsOf(code)?.ran ?? 'final';
     if (details.statusCode !== undefined) this.statusCode = details.statusCode;
     if (details.description !== undefined) this.description = details.description;
     if (details.retryAfterSeconds !== undefined) this.retryAfterSeconds = details.retryAfterSeconds;
     if (details.reason !== undefined) this.reason = details.reason;
+    if (details.field !== undefined) this.field = details.field;
   }
 
   /** True when the call may have run on the portal, so its effect (a log line) may exist. */
@@ -51,14 +50,7 @@ export class Bitrix24Error extends Error {
   }
 }
 
-/** Narrows an unknown thrown value to our error type. */
-export function isBitrix24Error(value: unknown): value is Bitrix24Error {
-  return value instanceof Bitrix24Error;
-}
-
 /** The error of a call ended because its node or portal closed (redeploy, shutdown) before it was sent. */
 export function nodeClosedError(): Bitrix24Error {
-  return new Bitrix24Error('NODE_CLOSED', 'The node was closed (redeploy or shutdown) before the call could be sent.', {
-    certainty: 'not-executed',
-  });
+  return new Bitrix24Error('NODE_CLOSED', 'The node was closed (redeploy or shutdown) before the call could be sent.');
 }

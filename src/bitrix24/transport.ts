@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { AxiosInstance } from 'axios';
+import { connectionFailureOf } from './error-codes';
 import { Bitrix24Error } from './errors';
 import { parseEnvelope, RestResult } from './envelope';
 
@@ -14,10 +15,6 @@ export interface TransportOptions {
 
 /** The default request timeout: a little above the 60 s after which Bitrix24 Cloud aborts a request itself. */
 export const DEFAULT_TIMEOUT_MS = 65_000;
-
-// Errors raised before a byte of the request left this machine: the portal cannot have run the call.
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
-const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT']);
 
 /** Sends JSON POSTs to one portal over kept-alive sockets and turns every outcome into a result or a Bitrix24Error. */
 export class HttpTransport {
@@ -89,25 +86,22 @@ function movedError(status: number, location: string | undefined, requestUrl: st
   }
   return new Bitrix24Error('PORTAL_MOVED', `The portal answered HTTP ${status}: it has moved to ${where}. Update the portal's address.`, {
     statusCode: status,
-    certainty: 'not-executed',
   });
 }
 
 /** Classifies a failure without an HTTP answer; the axios error (which holds the URL) is never passed on. */
 function networkError(error: unknown): Bitrix24Error {
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-  if (TIMEOUT_CODES.has(code)) {
-    return new Bitrix24Error('TIMEOUT', 'The portal did not answer in time; the call may have run.', {
-      certainty: 'ambiguous',
-    });
+  switch (connectionFailureOf(code)) {
+    case 'timeout':
+      return new Bitrix24Error('TIMEOUT', 'The portal did not answer in time; the call may have run.');
+    case 'not-connected':
+      return new Bitrix24Error('NETWORK_ERROR', `Could not connect to the portal (${code}).`, { certainty: 'not-executed' });
+    case 'lost': {
+      const reason = /^[A-Z_]+$/.test(code) ? code : 'connection lost';
+      return new Bitrix24Error('NETWORK_ERROR', `The connection to the portal failed (${reason}); the call may have run.`, {
+        certainty: 'ambiguous',
+      });
+    }
   }
-  if (NOT_SENT_CODES.has(code)) {
-    return new Bitrix24Error('NETWORK_ERROR', `Could not connect to the portal (${code}).`, {
-      certainty: 'not-executed',
-    });
-  }
-  const reason = /^[A-Z_]+$/.test(code) ? code : 'connection lost';
-  return new Bitrix24Error('NETWORK_ERROR', `The connection to the portal failed (${reason}); the call may have run.`, {
-    certainty: 'ambiguous',
-  });
 }

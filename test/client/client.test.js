@@ -150,11 +150,12 @@ describe('Bitrix24Client against the emulator', function () {
       assert.equal(error.ambiguous, true);
     });
 
-    it('a malformed JSON body with 200 becomes INVALID_RESPONSE', async () => {
+    it('a malformed JSON body with 200 becomes INVALID_RESPONSE, which may have run', async () => {
       emulator.injectFault({ type: 'malformed-json', status: 200 });
       const error = await failure(() => logActivity(client, emulator.startWorkflow().eventToken, 'x'));
       assert.equal(error.code, 'INVALID_RESPONSE');
       assert.equal(error.statusCode, 200);
+      assert.equal(error.ambiguous, true, 'the portal answered 2xx: it did the work before the body broke');
     });
 
     it('a JSON answer with neither result nor error becomes INVALID_RESPONSE', async () => {
@@ -168,6 +169,7 @@ describe('Bitrix24Client against the emulator', function () {
       const error = await failure(() => client.call('scope', {}));
       assert.equal(error.code, 'HTTP_ERROR');
       assert.equal(error.statusCode, 418);
+      assert.equal(error.certainty, 'not-executed');
     });
 
     it('a connection reset is NETWORK_ERROR and ambiguous', async () => {

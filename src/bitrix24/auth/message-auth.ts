@@ -6,11 +6,7 @@ import { normaliseBaseUrl, OAuthApplication, OAuthServerClient } from './oauth-s
 const ROTATED_PAIRS_KEPT = 1_000;
 
 function mismatch(): Bitrix24Error {
-  return new Bitrix24Error(
-    'AUTH_DOMAIN_MISMATCH',
-    "The message's auth belongs to another portal than the one configured: its token is not sent anywhere.",
-    { certainty: 'not-executed' },
-  );
+  return new Bitrix24Error('AUTH_DOMAIN_MISMATCH', "The message's auth belongs to another portal than the one configured: its token is not sent anywhere.");
 }
 
 /** The host (with port) of an address or bare domain, lower-cased; undefined when it is not one. */
@@ -32,14 +28,13 @@ function hostOf(value: unknown): string | undefined {
 export function parseMessageAuth(value: unknown, portalHost: string): CallAuth {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new Bitrix24Error('INVALID_AUTH', 'The message carries no auth block (access_token, domain, ...).', {
-      certainty: 'not-executed',
       reason: 'missing',
     });
   }
   const auth = value as Record<string, unknown>;
   const accessToken = auth.access_token ?? auth.AUTH_ID;
   if (typeof accessToken !== 'string' || accessToken.trim() === '') {
-    throw new Bitrix24Error('INVALID_AUTH', 'The auth block has no access_token.', { certainty: 'not-executed', reason: 'token' });
+    throw new Bitrix24Error('INVALID_AUTH', 'The auth block has no access_token.', { reason: 'token' });
   }
   const named = [hostOf(auth.domain ?? auth.DOMAIN), hostOf(auth.client_endpoint)].filter((h) => h !== undefined);
   if (named.length === 0 || named.some((host) => host !== portalHost.toLowerCase())) throw mismatch();
@@ -74,7 +69,6 @@ export class MessageAuth implements RequestAuth {
   async authorise(method: string, params: Record<string, unknown>, callAuth?: CallAuth): Promise<AuthorisedRequest> {
     if (callAuth === undefined) {
       throw new Bitrix24Error('INVALID_AUTH', 'This portal takes its auth from each message, and this call has none.', {
-        certainty: 'not-executed',
         reason: 'missing',
       });
     }
@@ -103,9 +97,7 @@ export class MessageAuth implements RequestAuth {
     const refreshToken = auth.refreshToken;
     if (this.server === undefined || refreshToken === undefined) {
       return Promise.reject(
-        new Bitrix24Error('AUTH_EXPIRED', "The message's access token has expired and cannot be refreshed here.", {
-          certainty: 'not-executed',
-        }),
+        new Bitrix24Error('AUTH_EXPIRED', "The message's access token has expired and cannot be refreshed here."),
       );
     }
     let pending = this.refreshing.get(refreshToken);

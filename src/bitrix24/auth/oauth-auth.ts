@@ -80,7 +80,6 @@ export class OAuthAuth implements RequestAuth {
     if (this.reauth) throw reauthRequired();
     if (this.tokens === undefined) {
       throw new Bitrix24Error('REAUTH_REQUIRED', 'The portal has no OAuth tokens yet: authorise the application.', {
-        certainty: 'not-executed',
         reason: 'no-tokens',
       });
     }
@@ -106,9 +105,7 @@ export class OAuthAuth implements RequestAuth {
   private async refreshNow(): Promise<void> {
     const tokens = this.current();
     if (this.server === undefined) {
-      throw new Bitrix24Error('AUTH_EXPIRED', 'The access token has expired and no application is configured to refresh it.', {
-        certainty: 'not-executed',
-      });
+      throw new Bitrix24Error('AUTH_EXPIRED', 'The access token has expired and no application is configured to refresh it.');
     }
     let fresh: OAuthTokens;
     try {
@@ -128,7 +125,5 @@ export class OAuthAuth implements RequestAuth {
 }
 
 function reauthRequired(): Bitrix24Error {
-  return new Bitrix24Error('REAUTH_REQUIRED', 'Bitrix24 refused the refresh token: authorise the application again.', {
-    certainty: 'not-executed',
-  });
+  return new Bitrix24Error('REAUTH_REQUIRED', 'Bitrix24 refused the refresh token: authorise the application again.');
 }

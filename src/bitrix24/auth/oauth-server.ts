@@ -82,9 +82,7 @@ export class OAuthServerClient {
       // Only a plain code such as ECONNREFUSED: anything else could carry what was sent.
       const code = /^[A-Z_]+$/.test(raw) ? raw : 'connection lost';
       // A refresh that may have reached the server may also have consumed the refresh token.
-      throw new Bitrix24Error('AUTH_SERVER_UNREACHABLE', `The OAuth server could not be reached (${code}).`, {
-        certainty: 'ambiguous',
-      });
+      throw new Bitrix24Error('AUTH_SERVER_UNREACHABLE', `The OAuth server could not be reached (${code}).`);
     }
     let parsed: Record<string, unknown>;
     try {

@@ -1,3 +1,4 @@
+import { statusOfCode } from '../error-codes';
 import { Bitrix24Error } from '../errors';
 import { portalError, readTime, RestResult } from '../envelope';
 import { encodePhpQuery } from '../php-query';
@@ -13,21 +14,6 @@ export interface BatchCommand {
 
 /** The outcome of one command of a batch. */
 export type CommandOutcome = { ok: true; answer: RestResult } | { ok: false; error: Bitrix24Error };
-
-// The HTTP status each error code has when the method is called alone; a batch reports none per command, and a flow
-// should see the same msg.error whether its call travelled alone or in a batch.
-const STATUS_OF_CODE: Record<string, number> = {
-  ACCESS_DENIED: 403,
-  ERROR_EMPTY_LOG_MESSAGE: 400,
-  ERROR_METHOD_NOT_FOUND: 404,
-  ERROR_ACTIVITY_CLOSED: 400,
-  QUERY_LIMIT_EXCEEDED: 503,
-  OPERATION_TIME_LIMIT: 429,
-  INTERNAL_SERVER_ERROR: 500,
-  insufficient_scope: 403,
-  '404': 400,
-  '423': 400,
-};
 
 /** The query form of one command: `method?KEY=value&...`, values URL-encoded with PHP bracket keys. */
 export function commandString(command: BatchCommand): string {
@@ -55,7 +41,7 @@ export function splitBatchResult(result: unknown, count: number, secrets: Iterab
     const error = errors[key];
     if (error !== undefined && error !== null && typeof error === 'object') {
       const errorBody = error as Record<string, unknown>;
-      outcomes.push({ ok: false, error: portalError(errorBody, STATUS_OF_CODE[String(errorBody.error)], secrets) });
+      outcomes.push({ ok: false, error: portalError(errorBody, statusOfCode(String(errorBody.error)), secrets) });
     } else if (key in results) {
       const answer: RestResult = { result: results[key] };
       const time = readTime(times[key]);
@@ -64,9 +50,7 @@ export function splitBatchResult(result: unknown, count: number, secrets: Iterab
     } else {
       outcomes.push({
         ok: false,
-        error: new Bitrix24Error('INVALID_RESPONSE', 'The batch answer has no result for this call; it may have run.', {
-          certainty: 'ambiguous',
-        }),
+        error: new Bitrix24Error('INVALID_RESPONSE', 'The batch answer has no result for this call; it may have run.'),
       });
     }
   }

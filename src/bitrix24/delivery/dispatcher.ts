@@ -87,9 +87,7 @@ export class BatchDispatcher implements RestCaller {
     if (options.signal?.aborted) return Promise.reject(abortError(options.signal));
     if (this.queue.size >= this.maxQueue) {
       return Promise.reject(
-        new Bitrix24Error('QUEUE_FULL', `The portal's queue is full (${this.maxQueue} calls wait); the call was not sent.`, {
-          certainty: 'not-executed',
-        }),
+        new Bitrix24Error('QUEUE_FULL', `The portal's queue is full (${this.maxQueue} calls wait); the call was not sent.`),
       );
     }
     return new Promise<RestResult>((resolve, reject) => {
@@ -294,7 +292,6 @@ export class BatchDispatcher implements RestCaller {
       this.settle(
         call,
         new Bitrix24Error('QUEUE_TIMEOUT', `The call waited longer than ${this.maxWaitMs / 1000} s for its turn.${last}`, {
-          certainty: 'not-executed',
           ...(call.lastError === undefined ? {} : { description: call.lastError.code }),
         }),
       );

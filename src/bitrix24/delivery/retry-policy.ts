@@ -1,3 +1,4 @@
+import { factsOf } from '../error-codes';
 import { Bitrix24Error } from '../errors';
 
 /** How failed calls are repeated. */
@@ -23,16 +24,13 @@ export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
   retryAmbiguous: false,
 };
 
-// Failures after which the portal guarantees the call did not run, and waiting can help.
-const RETRYABLE_CODES = new Set(['QUERY_LIMIT_EXCEEDED', 'OPERATION_TIME_LIMIT', '423', 'NETWORK_ERROR']);
-
 /**
- * Whether repeating a failed call is safe and may help: only when the portal certainly did not run it (the limits, a
- * locked workflow, a connection that never opened), or when the user allowed repeating ambiguous failures.
- * OVERLOAD_LIMIT (a block by the vendor) and a moved portal are never repeated.
+ * Whether repeating a failed call is safe and may help: only when the portal certainly did not run it and the error
+ * table says waiting can help (the limits, a locked workflow, a connection that never opened), or when the caller
+ * allowed repeating ambiguous failures. OVERLOAD_LIMIT (a block by the vendor) and a moved portal are never repeated.
  */
 export function isRetryable(error: Bitrix24Error, retryAmbiguous: boolean): boolean {
-  if (error.certainty === 'not-executed') return RETRYABLE_CODES.has(error.code);
+  if (error.certainty === 'not-executed') return factsOf(error.code)?.retry === true;
   return error.certainty === 'ambiguous' && retryAmbiguous;
 }
 
