@@ -1,7 +1,6 @@
 import { CallAuth, RequestAuth } from './auth/request-auth';
 import { Bitrix24Error } from './errors';
 import { RestResult } from './envelope';
-import { redactSecrets } from './redact';
 import { HttpTransport, TransportOptions } from './transport';
 
 /** How one call is to be treated by a queue in front of the client; a plain client ignores it. */
@@ -12,6 +11,11 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** The call's own credentials (auth carried by a message); calls with different ones never share a batch. */
   auth?: CallAuth;
+  /**
+   * The method only reads, so a call that may have run can safely be sent again (a timeout, a 5xx). Off by default:
+   * sending a write twice may do it twice.
+   */
+  repeatable?: boolean;
 }
 
 /** Anything that can run one REST method and return its result: the client, or a queue in front of it. */
@@ -23,8 +27,8 @@ export interface RestCaller {
 export interface RestSender extends RestCaller {
   /** Every secret the client holds, for redaction. */
   secrets(): string[];
-  /** Releases the client's connections. */
-  close(graceMs?: number): Promise<void>;
+  /** Releases the client's connections; calls still in flight are cut off. */
+  close(): void;
 }
 
 /** Settings of a client for one portal. */
@@ -37,7 +41,6 @@ export interface Bitrix24ClientOptions {
 export class Bitrix24Client implements RestSender {
   private readonly auth: RequestAuth;
   private readonly transport: HttpTransport;
-  private readonly pending = new Set<Promise<unknown>>();
 
   constructor(options: Bitrix24ClientOptions) {
     this.auth = options.auth;
@@ -50,18 +53,8 @@ export class Bitrix24Client implements RestSender {
   }
 
   /** Runs one method; when the portal refuses the credentials and they can be renewed, repeats it once. */
-  call(method: string, params: Record<string, unknown>, options: CallOptions = {}): Promise<RestResult> {
-    const call = this.callWithRecovery(method, params, options.auth);
-    const tracked = call.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.pending.add(tracked);
-    void tracked.then(() => this.pending.delete(tracked));
-    return call;
-  }
-
-  private async callWithRecovery(method: string, params: Record<string, unknown>, callAuth?: CallAuth): Promise<RestResult> {
+  async call(method: string, params: Record<string, unknown>, options: CallOptions = {}): Promise<RestResult> {
+    const callAuth = options.auth;
     const request = await this.auth.authorise(method, params, callAuth);
     try {
       return await this.transport.post(request.url, request.params);
@@ -78,21 +71,11 @@ export class Bitrix24Client implements RestSender {
     return this.auth.secrets();
   }
 
-  /** Removes this portal's secrets, and anything shaped like a secret, from a text. */
-  redact(text: string): string {
-    return redactSecrets(text, this.auth.secrets());
-  }
-
-  /** Lets calls already sent finish for up to `graceMs`, then releases the sockets kept open to the portal. */
-  async close(graceMs = 0): Promise<void> {
-    if (this.pending.size > 0 && graceMs > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, graceMs);
-      });
-      await Promise.race([Promise.all([...this.pending]), deadline]);
-      clearTimeout(timer);
-    }
+  /**
+   * Releases the sockets kept open to the portal. Calls still on the wire are cut off: a queue in front of the client
+   * (BatchDispatcher) waits for its own before it closes the client.
+   */
+  close(): void {
     this.transport.close();
   }
 }

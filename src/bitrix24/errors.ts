@@ -48,6 +48,21 @@ export class Bitrix24Error extends Error {
   get ambiguous(): boolean {
     return this.certainty === 'ambiguous';
   }
+
+  /** The same error, about the input field `field`. */
+  about(field: string): Bitrix24Error {
+    const { statusCode, description, certainty, retryAfterSeconds, reason } = this;
+    return new Bitrix24Error(this.code, this.message, { statusCode, description, certainty, retryAfterSeconds, reason, field });
+  }
+}
+
+/** Runs `read` (the check of one input field); a Bitrix24Error it throws is thrown again as about that field. */
+export function readField<T>(field: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw error instanceof Bitrix24Error ? error.about(field) : error;
+  }
 }
 
 /** The error of a call ended because its node or portal closed (redeploy, shutdown) before it was sent. */

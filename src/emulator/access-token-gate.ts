@@ -1,7 +1,7 @@
 // Authorisation of REST calls made the way an application makes them: `/rest/<method>` with `auth=<access token>` in
 // the query, a form or JSON body (any key case, like every parameter). Webhook calls never reach this gate.
 
-import { parsePhpQuery } from '../bitrix24/php-query';
+import { decodePhpForm } from './php-form';
 import { Clock } from './clock';
 import { accessTokenErrors } from './oauth-errors';
 import { OAuthTokenStore } from './oauth-tokens';
@@ -22,7 +22,7 @@ export class AccessTokenGate {
     // A `/rest/<user>/<secret>/...` path is a webhook call with wrong credentials: a token does not rescue it.
     if (route.userIdSegment !== undefined) return restErrors.noAuth();
     // A body that does not parse still leaves the query, where a GET-style client puts `auth`.
-    const params = parsed.ok ? parsed.params : upperCaseKeys(parsePhpQuery(query));
+    const params = parsed.ok ? parsed.params : upperCaseKeys(decodePhpForm(query));
     const auth = params.AUTH;
     if (auth === undefined || auth === '') return restErrors.noAuth();
     if (typeof auth !== 'string') return accessTokenErrors.invalid();

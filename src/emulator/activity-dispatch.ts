@@ -4,7 +4,7 @@
 // both to any URL, with the application token it was started with, or a forged one for tests.
 
 import { randomBytes } from 'node:crypto';
-import { encodePhpQuery } from '../bitrix24/php-query';
+import { encodePhpForm } from './php-form';
 import { Clock } from './clock';
 import { StartedWorkflow, WorkflowStore } from './workflow-store';
 
@@ -145,7 +145,7 @@ async function post(url: URL, fields: Record<string, unknown>, encoding: 'form' 
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'Content-Type': form ? 'application/x-www-form-urlencoded' : 'application/json' },
-      body: form ? encodePhpQuery(fields) : JSON.stringify(fields),
+      body: form ? encodePhpForm(fields) : JSON.stringify(fields),
       redirect: 'manual',
       signal: AbortSignal.timeout(HANDLER_TIMEOUT_MS),
     });

@@ -9,7 +9,6 @@
 // to send requests elsewhere; the JavaScript API has no such limit.
 
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { isLoopbackHost } from '../bitrix24/auth/webhook-url';
 import { ActivityDispatcher, DispatchActivityOptions, HandlerUnreachableError } from './activity-dispatch';
 import { invalid, optionalText as optionalTextOf } from './console-routes';
 import { sendJson } from '../http/http-reply';
@@ -125,4 +124,10 @@ function isLoopbackUrl(text: string): boolean {
 /** The value if it is a short enough string, undefined if absent, null if unusable. */
 function optionalText(value: unknown): string | undefined | null {
   return optionalTextOf(value, MAX_TEXT_LENGTH);
+}
+
+/** Hosts that never leave this machine; the emulator's own check, so it shares no code with the client it tests. */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }

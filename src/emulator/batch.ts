@@ -3,7 +3,7 @@
 // failures only appear in result_error. `$result[...]` references between commands are not supported: the package
 // never sends them.
 
-import { parsePhpQuery } from '../bitrix24/php-query';
+import { decodePhpForm } from './php-form';
 import { CommandRunner } from './command-runner';
 import { isPhpEmpty, phpArrayEntries, phpArrayToJson } from './php-values';
 import { ResponseTime } from './response-time';
@@ -18,8 +18,8 @@ export interface BatchOutcome {
   result: {
     result: unknown;
     result_error: unknown;
-    result_total: unknown[];
-    result_next: unknown[];
+    result_total: unknown;
+    result_next: unknown;
     result_time: unknown;
   };
   times: ResponseTime[];
@@ -38,11 +38,15 @@ export function runBatch(params: Record<string, unknown>, runner: CommandRunner)
   const results: Array<[string, unknown]> = [];
   const errors: Array<[string, unknown]> = [];
   const times: Array<[string, ResponseTime]> = [];
+  const totals: Array<[string, number]> = [];
+  const nexts: Array<[string, number]> = [];
   for (const [key, command] of commands) {
     const outcome = runCommand(command, runner);
     if (outcome.ok) {
       results.push([key, outcome.result]);
       times.push([key, outcome.time]);
+      if (outcome.total !== undefined) totals.push([key, outcome.total]);
+      if (outcome.next !== undefined) nexts.push([key, outcome.next]);
     } else {
       errors.push([key, outcome.error.toBody()]);
       // With halt the portal stops at the first failure: later commands neither run nor appear.
@@ -53,8 +57,8 @@ export function runBatch(params: Record<string, unknown>, runner: CommandRunner)
     result: {
       result: phpArrayToJson(results),
       result_error: phpArrayToJson(errors),
-      result_total: [],
-      result_next: [],
+      result_total: phpArrayToJson(totals),
+      result_next: phpArrayToJson(nexts),
       result_time: phpArrayToJson(times),
     },
     times: times.map(([, time]) => time),
@@ -68,5 +72,5 @@ function runCommand(command: unknown, runner: CommandRunner): ReturnType<Command
   const method = normaliseMethodName(questionMark < 0 ? command : command.slice(0, questionMark));
   if (method === 'batch') return { ok: false, error: restErrors.batchMethodNotAllowed() };
   const query = questionMark < 0 ? '' : command.slice(questionMark + 1);
-  return runner.run(method, upperCaseKeys(parsePhpQuery(query)));
+  return runner.run(method, upperCaseKeys(decodePhpForm(query)));
 }

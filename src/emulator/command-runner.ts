@@ -2,13 +2,14 @@
 // method: does it exist, does the webhook have its scope, is its operating-time budget left; then charges the budget.
 
 import { Clock } from './clock';
+import { PagedResult } from './crm-deals';
 import { OperatingBudget, OperatingSnapshot } from './operating-budget';
 import { buildResponseTime, ResponseTime } from './response-time';
 import { RestError, restErrors } from './rest-error';
 import { RestMethod } from './rest-methods';
 
-/** The result of one command: its value and `time`, or the error it was answered with. */
-export type CommandOutcome = { ok: true; result: unknown; time: ResponseTime } | { ok: false; error: RestError };
+/** The result of one command: its value and `time` (and a list's `total` and `next`), or the error it was answered with. */
+export type CommandOutcome = { ok: true; result: unknown; time: ResponseTime; total?: number; next?: number } | { ok: false; error: RestError };
 
 /** Runs single commands against the method table. */
 export class CommandRunner {
@@ -34,7 +35,9 @@ export class CommandRunner {
     try {
       const result = handler.run(params, start);
       const finish = this.clock.now();
-      return { ok: true, result, time: buildResponseTime(start, finish, this.operatingOf(method, finish)) };
+      const time = buildResponseTime(start, finish, this.operatingOf(method, finish));
+      if (!(result instanceof PagedResult)) return { ok: true, result, time };
+      return { ok: true, result: result.items, time, total: result.total, ...(result.next === undefined ? {} : { next: result.next }) };
     } catch (error) {
       return { ok: false, error: error instanceof RestError ? error : restErrors.internal() };
     }

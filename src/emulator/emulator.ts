@@ -6,6 +6,7 @@
 import { ActivityDispatcher, DispatchActivityOptions, DispatchedActivity, newMemberId } from './activity-dispatch';
 import { ActivityRoutes } from './activity-routes';
 import { Clock } from './clock';
+import { Deal, DealStore } from './crm-deals';
 import { CommandRunner } from './command-runner';
 import { ConsoleRoutes } from './console-routes';
 import { checkedRateLimit, EmulatorOptions, RateLimit, resolveEmulatorOptions } from './emulator-options';
@@ -35,6 +36,7 @@ export class Bitrix24Emulator {
   private readonly port: number;
   private readonly clock: Clock;
   private readonly store: WorkflowStore;
+  private readonly deals = new DealStore();
   private readonly signer = new EventTokenSigner();
   private readonly faults = new FaultQueue();
   private readonly requestLog = new RequestLog();
@@ -59,6 +61,8 @@ export class Bitrix24Emulator {
     this.bucket = this.newBucket();
     const methods = createRestMethods({
       store: this.store,
+      deals: this.deals,
+      userId: resolved.userId,
       scopes: resolved.scopes,
       engineErrorCodeAsNumber: resolved.engineErrorCodeAsNumber,
     });
@@ -157,6 +161,20 @@ export class Bitrix24Emulator {
   /** Plays the application's installation: POSTs ONAPPINSTALL with the application token to `handlerUrl`. */
   dispatchInstall(options: { handlerUrl: string; applicationToken?: string }): Promise<{ status: number }> {
     return this.dispatcher.dispatchInstall(options);
+  }
+
+  /** Adds `count` deals as crm.deal.add would (titles `Deal 1`, `Deal 2`, ... unless `fields` says otherwise); their ids. */
+  seedDeals(count: number, fields: Record<string, string> = {}): number[] {
+    const ids: number[] = [];
+    for (let index = 1; index <= count; index += 1) {
+      ids.push(this.deals.add({ FIELDS: { TITLE: `Deal ${index}`, ...fields } }, this.clock.now()));
+    }
+    return ids;
+  }
+
+  /** Every deal the portal holds, oldest first. */
+  dealsNow(): Deal[] {
+    return this.deals.all();
   }
 
   /** The workflow's log lines, oldest first (empty for an unknown id). */

@@ -9,9 +9,9 @@ import { AccessTokenGate } from './access-token-gate';
 import { countBatchCommands, runBatch } from './batch';
 import { Clock } from './clock';
 import { CommandRunner } from './command-runner';
-import { answerWithFault } from './fault-replies';
+import { answerWithFault, dropConnection, proxyErrorPage } from './fault-replies';
 import { Fault, FaultQueue } from './faults';
-import { dropConnection, proxyErrorPage, sendHtml, sendJson } from '../http/http-reply';
+import { sendHtml, sendJson } from '../http/http-reply';
 import { LeakyBucket } from './rate-bucket';
 import { readRequestBody } from '../http/request-body';
 import { RequestLog, RequestRecord } from './request-log';
@@ -97,7 +97,9 @@ export class RestEndpoint {
     if (!parsed.ok) return errorAnswer(restErrors.invalidJson());
     if (route.method === 'batch') return this.executeBatch(parsed.params);
     const outcome = this.parts.runner.run(route.method, parsed.params);
-    return outcome.ok ? { status: 200, body: { result: outcome.result, time: outcome.time } } : errorAnswer(outcome.error);
+    if (!outcome.ok) return errorAnswer(outcome.error);
+    const paging = outcome.total === undefined ? {} : { total: outcome.total, ...(outcome.next === undefined ? {} : { next: outcome.next }) };
+    return { status: 200, body: { result: outcome.result, ...paging, time: outcome.time } };
   }
 
   private executeBatch(params: Record<string, unknown>): Answer {

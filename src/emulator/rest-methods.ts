@@ -1,12 +1,16 @@
 // The REST methods the emulated portal offers, each a pure function of its (upper-cased) parameters and the clock
 // time. Checks run in the portal's order: the event token first, then the workflow's state, then the message.
 
+import { DealStore } from './crm-deals';
 import { isPhpEmpty, phpArrayEntries } from './php-values';
 import { restErrors } from './rest-error';
 import { formatPortalDate } from './response-time';
 import { WorkflowRecord, WorkflowStore } from './workflow-store';
 
-/** One REST method: the scope it needs (none: always available) and what it does. Errors are thrown as RestError. */
+/**
+ * One REST method: the scope it needs (none: always available) and what it does. Errors are thrown as RestError; a
+ * list method returns a PagedResult, whose `total` and `next` travel beside `result`.
+ */
 export interface RestMethod {
   scope?: string;
   run(params: Record<string, unknown>, now: number): unknown;
@@ -15,7 +19,9 @@ export interface RestMethod {
 /** What the method handlers need from the emulator. */
 export interface RestMethodContext {
   store: WorkflowStore;
+  deals: DealStore;
   scopes: readonly string[];
+  userId: number;
   engineErrorCodeAsNumber: boolean;
 }
 
@@ -39,6 +45,12 @@ export function createRestMethods(context: RestMethodContext): Map<string, RestM
   const methods = new Map<string, RestMethod>();
   methods.set('scope', { run: () => [...context.scopes] });
   methods.set('server.time', { run: (_params, now) => formatPortalDate(now) });
+  methods.set('profile', { run: () => ({ ID: String(context.userId), ADMIN: true, NAME: 'Emulator', LAST_NAME: 'Admin' }) });
+  methods.set('crm.deal.add', { scope: 'crm', run: (params, now) => context.deals.add(params, now) });
+  methods.set('crm.deal.get', { scope: 'crm', run: (params) => context.deals.get(params) });
+  methods.set('crm.deal.update', { scope: 'crm', run: (params) => context.deals.update(params) });
+  methods.set('crm.deal.delete', { scope: 'crm', run: (params) => context.deals.delete(params) });
+  methods.set('crm.deal.list', { scope: 'crm', run: (params) => context.deals.list(params) });
   methods.set('bizproc.activity.log', { scope: 'bizproc', run: (params, now) => logActivity(context, params, now) });
   methods.set('bizproc.event.send', { scope: 'bizproc', run: (params, now) => sendEvent(context, params, now) });
   for (const name of APPLICATION_ONLY_METHODS) {

@@ -2,7 +2,7 @@
 // (JSON, or a form with PHP bracket keys), with top-level keys upper-cased as the portal does, so `event_token` works.
 // A body of any other content type is ignored, as PHP would leave it unread.
 
-import { parsePhpQuery } from '../bitrix24/php-query';
+import { decodePhpForm } from './php-form';
 
 /** Parameters, or the reason they could not be read. */
 export type ParsedParams = { ok: true; params: Record<string, unknown> } | { ok: false; reason: 'invalid-json' };
@@ -12,7 +12,7 @@ const MAX_JSON_DEPTH = 512;
 
 /** The parameters of a request with this query string, content type and body. */
 export function parseRestParams(query: string, contentType: string | undefined, body: Buffer): ParsedParams {
-  const merged = upperCaseKeys(parsePhpQuery(query));
+  const merged = upperCaseKeys(decodePhpForm(query));
   const fromBody = parseBody(contentType, body);
   if (!fromBody.ok) return fromBody;
   for (const [key, value] of Object.entries(fromBody.params)) setOwn(merged, key, value);
@@ -22,7 +22,7 @@ export function parseRestParams(query: string, contentType: string | undefined, 
 /** Parses a body on its own (used by the emulator's JSON API too). */
 export function parseBody(contentType: string | undefined, body: Buffer): ParsedParams {
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (type === 'application/x-www-form-urlencoded') return { ok: true, params: upperCaseKeys(parsePhpQuery(body.toString('utf8'))) };
+  if (type === 'application/x-www-form-urlencoded') return { ok: true, params: upperCaseKeys(decodePhpForm(body.toString('utf8'))) };
   if (!type.endsWith('/json') && !type.endsWith('+json')) return { ok: true, params: {} };
   const text = body.toString('utf8').replace(/^\uFEFF/, '');
   if (text.trim() === '') return { ok: true, params: {} };

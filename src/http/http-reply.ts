@@ -1,7 +1,7 @@
 // Writing answers on the wire. Every answer goes through here, so headers stay consistent and a client that went away
 // mid-answer never throws into the server.
 
-import { ServerResponse, STATUS_CODES } from 'node:http';
+import { ServerResponse } from 'node:http';
 
 /** Answers `status` with `body` as UTF-8 JSON. */
 export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -26,17 +26,4 @@ export function send(
   const bytes = Buffer.from(text, 'utf8');
   response.writeHead(status, { 'Content-Type': contentType, 'Content-Length': String(bytes.length), ...headers });
   response.end(bytes);
-}
-
-/** Drops the connection without an answer: an RST, which the client sees as ECONNRESET. */
-export function dropConnection(response: ServerResponse): void {
-  const socket = response.socket;
-  if (!socket || socket.destroyed) return;
-  socket.resetAndDestroy();
-}
-
-/** The page nginx shows for an error status, which is what a client meets behind a proxy or during maintenance. */
-export function proxyErrorPage(status: number): string {
-  const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`;
-  return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 }

@@ -249,14 +249,4 @@ describe('Bitrix24Client against the emulator', function () {
       assert.ok(!error.message.includes(emulator.webhookSecret));
     });
   });
-
-  it('close() waits for a call already sent, then releases the sockets', async () => {
-    emulator.injectFault({ type: 'delay', ms: 50 });
-    const { workflowId, eventToken } = emulator.startWorkflow();
-    const call = logActivity(client, eventToken, 'late');
-    await new Promise((resolve) => setImmediate(resolve));
-    await client.close(5_000);
-    assert.equal((await call).result, true);
-    assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['late']);
-  });
 });

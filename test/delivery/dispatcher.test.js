@@ -23,7 +23,7 @@ describe('BatchDispatcher against the emulator', function () {
         return client.call(method, params);
       },
       secrets: () => client.secrets(),
-      close: (grace) => client.close(grace),
+      close: () => client.close(),
     };
     dispatcher = new BatchDispatcher(counting, { rateLimit: false, random: () => 0.5, scheduler, ...dispatcherOptions });
   }
@@ -71,6 +71,22 @@ describe('BatchDispatcher against the emulator', function () {
     const outcome = (s) => (s.error ? `${s.error.code}/${s.error.statusCode}` : `ok:${s.value.result}`);
     assert.deepEqual(states.map(outcome), ['ok:true', 'ACCESS_DENIED/403', 'ERROR_EMPTY_LOG_MESSAGE/400', '404/400', 'ERROR_METHOD_NOT_FOUND/404', 'ok:true']);
     assert.deepEqual(emulator.logOf(ok.workflowId).map((l) => l.message), ['first goes alone', 'fine', 'also fine']);
+  });
+
+  it('sends a caller’s own batch alone, never inside another batch', async () => {
+    await setUp({ dispatcherOptions: { maxInFlight: 1 } });
+    const { workflowId, eventToken } = emulator.startWorkflow();
+    const states = [track(log(eventToken, 'a')), track(log(eventToken, 'b'))];
+    const own = track(dispatcher.call('batch', { halt: 0, cmd: { x: 'scope', y: 'server.time' } }));
+    states.push(track(log(eventToken, 'c')), own);
+    await drive(scheduler, dispatcher, settledAll(states));
+    assert.deepEqual(Object.keys(own.value.result.result), ['x', 'y']);
+    assert.deepEqual(emulator.requests.map((r) => [r.restMethod, r.commands]), [
+      ['bizproc.activity.log', 1],
+      ['batch', 2],
+      ['batch', 2],
+    ]);
+    assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['a', 'b', 'c']);
   });
 
   it('keeps the order of lines per event token with several requests in flight', async () => {
@@ -202,6 +218,21 @@ describe('BatchDispatcher against the emulator', function () {
       await drive(scheduler, dispatcher, () => state.settled);
       assert.equal(state.value.result, true);
       assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['twice', 'twice']);
+    });
+
+    it('retries an ambiguous failure of a call marked repeatable, and only of that one', async () => {
+      await setUp({ emulatorOptions: { scopes: ['bizproc', 'crm'] } });
+      const written = emulator.startWorkflow();
+      emulator.injectFault({ type: 'lost-after' }, { method: 'profile' });
+      const read = track(dispatcher.call('profile', {}, { repeatable: true }));
+      await drive(scheduler, dispatcher, () => read.settled);
+      assert.equal(read.value.result.ID, String(emulator.userId));
+      emulator.injectFault({ type: 'lost-after' }, { method: 'bizproc.activity.log' });
+      const write = track(log(written.eventToken, 'once'));
+      await drive(scheduler, dispatcher, () => write.settled);
+      assert.equal(write.error.code, 'NETWORK_ERROR');
+      assert.equal(write.error.ambiguous, true);
+      assert.deepEqual(emulator.logOf(written.workflowId).map((l) => l.message), ['once']);
     });
   });
 

@@ -54,7 +54,7 @@ describe('emulator routes and envelope', () => {
   });
 
   it('answers an unknown method with 404 ERROR_METHOD_NOT_FOUND', async () => {
-    const answer = await callRest(emulator, 'crm.deal.list');
+    const answer = await callRest(emulator, 'crm.nothing.here');
     assert.equal(answer.status, 404);
     assert.deepEqual(answer.body, { error: 'ERROR_METHOD_NOT_FOUND', error_description: 'Method not found!' });
     assert.equal((await callRest(emulator, '')).status, 404);

@@ -1,5 +1,6 @@
 import { CallOptions, RestCaller } from '../client';
 import { ResponseTime } from '../envelope';
+import { readField } from '../errors';
 import { validateEventToken } from './event-token';
 import { PreparedLogMessage, prepareLogMessage } from './log-message';
 
@@ -21,10 +22,14 @@ export interface ActivityLogRequest {
 
 /**
  * Validates and coerces the input of a log call without calling the portal: the token first (the portal checks it
- * first too), then the message. Throws INVALID_EVENT_TOKEN, EMPTY_LOG_MESSAGE or INVALID_LOG_MESSAGE.
+ * first too), then the message. Throws INVALID_EVENT_TOKEN, EMPTY_LOG_MESSAGE or INVALID_LOG_MESSAGE, naming the field
+ * (`eventToken`, `message`) it is about.
  */
 export function prepareActivityLog(eventToken: unknown, message: unknown): ActivityLogRequest {
-  return { eventToken: validateEventToken(eventToken), message: prepareLogMessage(message) };
+  return {
+    eventToken: readField('eventToken', () => validateEventToken(eventToken)),
+    message: readField('message', () => prepareLogMessage(message)),
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { CallOptions, RestCaller } from '../client';
 import { ResponseTime } from '../envelope';
-import { Bitrix24Error } from '../errors';
+import { Bitrix24Error, readField } from '../errors';
 import { validateEventToken } from './event-token';
 import { PreparedLogMessage, prepareLogMessage } from './log-message';
 
@@ -70,11 +70,14 @@ export function prepareOptionalLogMessage(value: unknown): PreparedLogMessage | 
 /**
  * Validates the input of an event.send call without calling the portal: the token first (the portal checks it
  * first too), then the return values, then the optional log line. Throws INVALID_EVENT_TOKEN, INVALID_RETURN_VALUES,
- * EMPTY_LOG_MESSAGE or INVALID_LOG_MESSAGE.
+ * or INVALID_LOG_MESSAGE, naming the field (`eventToken`, `returnValues`, `logMessage`) it is about.
  */
 export function prepareEventSend(eventToken: unknown, returnValues: unknown, logMessage?: unknown): EventSendRequest {
-  const request: EventSendRequest = { eventToken: validateEventToken(eventToken), returnValues: prepareReturnValues(returnValues) };
-  const line = prepareOptionalLogMessage(logMessage);
+  const request: EventSendRequest = {
+    eventToken: readField('eventToken', () => validateEventToken(eventToken)),
+    returnValues: readField('returnValues', () => prepareReturnValues(returnValues)),
+  };
+  const line = readField('logMessage', () => prepareOptionalLogMessage(logMessage));
   if (line !== undefined) request.logMessage = line;
   return request;
 }

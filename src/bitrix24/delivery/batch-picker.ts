@@ -1,4 +1,4 @@
-import { commandString, MAX_BATCH_COMMANDS } from './batch-request';
+import { BATCH_METHOD, commandString, MAX_BATCH_COMMANDS } from './batch-request';
 import { QueuedCall } from './call-queue';
 import { Bitrix24Error } from '../errors';
 
@@ -57,6 +57,15 @@ export function pickBatch(queue: Iterable<QueuedCall>, context: PickContext): Pi
     if (picked.length > 0 && call.auth?.accessToken !== batchToken) {
       if (call.orderKey !== undefined) blocked.add(call.orderKey);
       continue;
+    }
+    // A `batch` of the caller's own cannot travel inside ours (the portal refuses nested batches): it goes alone.
+    if (call.method === BATCH_METHOD) {
+      if (picked.length > 0) {
+        if (call.orderKey !== undefined) blocked.add(call.orderKey);
+        continue;
+      }
+      picked.push(call);
+      break;
     }
     try {
       call.command ??= commandString(call);

@@ -3,6 +3,9 @@ import { Bitrix24Error } from '../errors';
 import { portalError, readTime, RestResult } from '../envelope';
 import { encodePhpQuery } from '../php-query';
 
+/** The REST method that runs several commands in one request. */
+export const BATCH_METHOD = 'batch';
+
 /** Bitrix24 runs at most 50 commands in one `batch`. */
 export const MAX_BATCH_COMMANDS = 50;
 
@@ -35,6 +38,8 @@ export function splitBatchResult(result: unknown, count: number, secrets: Iterab
   const results = asMap(body.result);
   const errors = asMap(body.result_error);
   const times = asMap(body.result_time);
+  const totals = asMap(body.result_total);
+  const nexts = asMap(body.result_next);
   const outcomes: CommandOutcome[] = [];
   for (let index = 0; index < count; index += 1) {
     const key = keyOf(index);
@@ -46,6 +51,9 @@ export function splitBatchResult(result: unknown, count: number, secrets: Iterab
       const answer: RestResult = { result: results[key] };
       const time = readTime(times[key]);
       if (time !== undefined) answer.time = time;
+      // List methods page: their `total` and `next` travel beside the results, keyed like them.
+      if (typeof totals[key] === 'number') answer.total = totals[key];
+      if (typeof nexts[key] === 'number') answer.next = nexts[key];
       outcomes.push({ ok: true, answer });
     } else {
       outcomes.push({

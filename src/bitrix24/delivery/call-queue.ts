@@ -12,6 +12,8 @@ export interface QueuedCall {
   readonly orderKey: string | undefined;
   /** The call's own credentials (auth carried by a message); only calls with the same access token share a batch. */
   readonly auth: CallAuth | undefined;
+  /** The method only reads: a failure after which it may have run can be retried. */
+  readonly repeatable: boolean;
   readonly enqueuedAt: number;
   state: 'queued' | 'sending' | 'settled';
   /** Which list of the queue holds it: arrivals, or calls put back after a failure. */

@@ -1,5 +1,5 @@
 import { pickBatch } from './batch-picker';
-import { batchParams, commandString, MAX_BATCH_COMMANDS, splitBatchResult } from './batch-request';
+import { BATCH_METHOD, batchParams, commandString, MAX_BATCH_COMMANDS, splitBatchResult } from './batch-request';
 import { CallQueue, QueuedCall } from './call-queue';
 import type { CallOptions, RestCaller, RestSender } from '../client';
 import { RestResult } from '../envelope';
@@ -51,7 +51,6 @@ export class BatchDispatcher implements RestCaller {
   private readonly callsBySignal = new WeakMap<AbortSignal, Set<QueuedCall>>();
   private readonly idleWaiters: Array<() => void> = [];
   private inFlightRequests = 0;
-  private inFlightCalls = 0;
   private seq = 0;
   private closing = false;
   private wakeTimer: { at: number; cancel: () => void } | undefined;
@@ -76,9 +75,9 @@ export class BatchDispatcher implements RestCaller {
     return this.queue.size;
   }
 
-  /** Calls sent and not yet answered. */
+  /** Requests (single calls or batches) sent and not yet answered. */
   get inFlight(): number {
-    return this.inFlightCalls;
+    return this.inFlightRequests;
   }
 
   /** Queues one call; the promise settles with its own result or error, never with another call's. */
@@ -97,6 +96,7 @@ export class BatchDispatcher implements RestCaller {
         params,
         orderKey: options.orderKey,
         auth: options.auth,
+        repeatable: options.repeatable === true,
         enqueuedAt: this.scheduler.now(),
         state: 'queued',
         attempts: 0,
@@ -153,7 +153,7 @@ export class BatchDispatcher implements RestCaller {
     this.wakeTimer = undefined;
     this.sweepTimer?.();
     this.sweepTimer = undefined;
-    await this.sender.close(0);
+    this.sender.close();
     return ended;
   }
 
@@ -185,7 +185,6 @@ export class BatchDispatcher implements RestCaller {
 
   private send(calls: QueuedCall[], now: number): void {
     this.inFlightRequests += 1;
-    this.inFlightCalls += calls.length;
     for (const call of calls) {
       this.queue.remove(call, 'sending');
       call.attempts += 1;
@@ -196,7 +195,7 @@ export class BatchDispatcher implements RestCaller {
     const request =
       calls.length === 1
         ? this.sender.call(calls[0].method, calls[0].params, options)
-        : this.sender.call('batch', batchParams(calls.map((call) => call.command ?? commandString(call))), options);
+        : this.sender.call(BATCH_METHOD, batchParams(calls.map((call) => call.command ?? commandString(call))), options);
     request
       .then(
         (answer) => this.answered(calls, answer),
@@ -210,7 +209,6 @@ export class BatchDispatcher implements RestCaller {
       })
       .finally(() => {
         this.inFlightRequests -= 1;
-        this.inFlightCalls -= calls.length;
         for (const call of calls) {
           if (call.orderKey === undefined) continue;
           const left = (this.busyKeys.get(call.orderKey) ?? 1) - 1;
@@ -245,7 +243,7 @@ export class BatchDispatcher implements RestCaller {
     const now = this.scheduler.now();
     if (error.code === 'QUERY_LIMIT_EXCEEDED') this.bucket?.markFull(now);
     if (error.code === 'OPERATION_TIME_LIMIT') this.operating.hold(call.method, now, error.retryAfterSeconds);
-    if (this.closing || call.attempts >= this.retry.maxAttempts || !isRetryable(error, this.retry.retryAmbiguous)) {
+    if (this.closing || call.attempts >= this.retry.maxAttempts || !isRetryable(error, this.retry.retryAmbiguous || call.repeatable)) {
       this.settle(call, error);
       return;
     }

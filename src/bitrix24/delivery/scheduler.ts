@@ -46,10 +46,6 @@ export class ManualScheduler implements Scheduler {
     };
   }
 
-  /** How many timers wait to run. */
-  get pendingTimers(): number {
-    return this.timers.length;
-  }
 
   /** The time of the next timer, if any. */
   nextTimerAt(): number | undefined {
