@@ -1,8 +1,9 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { BatchDispatcher, Bitrix24Client, WebhookAuth, ManualScheduler, prepareActivityLog, sendActivityLog } = require('../../dist/bitrix24');
+const { BatchDispatcher, Bitrix24Client, WebhookAuth, prepareActivityLog, sendActivityLog } = require('../../dist/bitrix24');
+const { ManualScheduler } = require('../../dist/bitrix24/delivery/scheduler');
 const { Bitrix24Emulator } = require('../../dist/emulator');
-const { drive, track } = require('../support/drive');
+const { drive, track, ioTurn } = require('../support/drive');
 
 describe('BatchDispatcher against the emulator', function () {
   let scheduler;
@@ -39,8 +40,10 @@ describe('BatchDispatcher against the emulator', function () {
   it('sends a lone call alone, then batches what waits, up to 50 a request', async () => {
     await setUp({ dispatcherOptions: { maxInFlight: 1 } });
     const { workflowId, eventToken } = emulator.startWorkflow();
-    const states = [];
-    for (let i = 0; i < 121; i += 1) states.push(track(log(eventToken, `line ${i}`)));
+    const states = [track(log(eventToken, 'line 0'))];
+    // Once the lone call is on its way, the rest wait for it and go together.
+    await ioTurn();
+    for (let i = 1; i < 121; i += 1) states.push(track(log(eventToken, `line ${i}`)));
     await drive(scheduler, dispatcher, settledAll(states));
     assert.ok(states.every((s) => s.value && s.value.result === true));
     assert.deepEqual(emulator.requests.map((r) => [r.restMethod, r.commands]), [
@@ -52,12 +55,21 @@ describe('BatchDispatcher against the emulator', function () {
     assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), states.map((_, i) => `line ${i}`));
   });
 
+  it('sends calls made together as one batch, the first one too', async () => {
+    await setUp({ dispatcherOptions: { maxInFlight: 4 } });
+    const { workflowId, eventToken } = emulator.startWorkflow();
+    const states = Array.from({ length: 3 }, (_, i) => track(log(eventToken, `together ${i}`)));
+    await drive(scheduler, dispatcher, settledAll(states));
+    assert.deepEqual(emulator.requests.map((r) => [r.restMethod, r.commands]), [['batch', 3]]);
+    assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['together 0', 'together 1', 'together 2']);
+  });
+
   it('gives each call of a batch its own result or error', async () => {
     await setUp({ dispatcherOptions: { maxInFlight: 1 } });
     const ok = emulator.startWorkflow();
     const gone = emulator.startWorkflow();
     emulator.deleteWorkflow(gone.workflowId);
-    const first = track(log(ok.eventToken, 'first goes alone'));
+    const first = track(log(ok.eventToken, 'first'));
     const states = [
       track(log(ok.eventToken, 'fine')),
       track(log(`${ok.eventToken.slice(0, -1)}0`.replace(/0$/, (c) => (ok.eventToken.endsWith('0') ? '1' : c)), 'forged')),
@@ -67,10 +79,10 @@ describe('BatchDispatcher against the emulator', function () {
       track(log(ok.eventToken, 'also fine')),
     ];
     await drive(scheduler, dispatcher, settledAll([first, ...states]));
-    assert.deepEqual(emulator.requests.map((r) => r.commands), [1, 6]);
+    assert.deepEqual(emulator.requests.map((r) => r.commands), [7]);
     const outcome = (s) => (s.error ? `${s.error.code}/${s.error.statusCode}` : `ok:${s.value.result}`);
     assert.deepEqual(states.map(outcome), ['ok:true', 'ACCESS_DENIED/403', 'ERROR_EMPTY_LOG_MESSAGE/400', '404/400', 'ERROR_METHOD_NOT_FOUND/404', 'ok:true']);
-    assert.deepEqual(emulator.logOf(ok.workflowId).map((l) => l.message), ['first goes alone', 'fine', 'also fine']);
+    assert.deepEqual(emulator.logOf(ok.workflowId).map((l) => l.message), ['first', 'fine', 'also fine']);
   });
 
   it('sends a caller’s own batch alone, never inside another batch', async () => {
@@ -82,8 +94,7 @@ describe('BatchDispatcher against the emulator', function () {
     await drive(scheduler, dispatcher, settledAll(states));
     assert.deepEqual(Object.keys(own.value.result.result), ['x', 'y']);
     assert.deepEqual(emulator.requests.map((r) => [r.restMethod, r.commands]), [
-      ['bizproc.activity.log', 1],
-      ['batch', 2],
+      ['batch', 3],
       ['batch', 2],
     ]);
     assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['a', 'b', 'c']);
@@ -255,6 +266,7 @@ describe('BatchDispatcher against the emulator', function () {
       await setUp({ dispatcherOptions: { rateLimit: { burst: 1, drainPerSecond: 0.1 }, maxWaitMs: 3000, maxInFlight: 1 } });
       const { workflowId, eventToken } = emulator.startWorkflow();
       const first = track(log(eventToken, 'goes'));
+      await ioTurn();
       const late = track(log(eventToken, 'too late'));
       await drive(scheduler, dispatcher, () => first.settled && late.settled);
       assert.equal(late.error.code, 'QUEUE_TIMEOUT');

@@ -1,11 +1,21 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { LeakyBucket, OperatingTimeGuard, backoffDelay, DEFAULT_RETRY_OPTIONS, isRetryable, Bitrix24Error, ManualScheduler, RATE_LIMIT_PRESETS } = require('../../dist/bitrix24');
+const { DEFAULT_RETRY_OPTIONS, Bitrix24Error, RATE_LIMIT_PRESETS } = require('../../dist/bitrix24');
+const { LeakyBucket, headroomOf } = require('../../dist/bitrix24/delivery/leaky-bucket');
+const { OperatingTimeGuard } = require('../../dist/bitrix24/delivery/operating-limit');
+const { backoffDelay, isRetryable } = require('../../dist/bitrix24/delivery/retry-policy');
+const { ManualScheduler } = require('../../dist/bitrix24/delivery/scheduler');
 
 describe('LeakyBucket', () => {
-  it('lets exactly the burst through at once, then one request per 1/drain seconds', () => {
+  it('keeps half a second of drain (at least one request) of the burst unused, for requests that arrive closer than sent', () => {
+    assert.equal(headroomOf(RATE_LIMIT_PRESETS.standard), 1);
+    assert.equal(headroomOf(RATE_LIMIT_PRESETS.enterprise), 2.5);
+    assert.equal(headroomOf({ burst: 1, drainPerSecond: 2 }), 0, 'a burst of one has none to spare');
+  });
+
+  it('lets the burst less the headroom through at once, then one request per 1/drain seconds', () => {
     const bucket = new LeakyBucket(RATE_LIMIT_PRESETS.standard, 0);
-    for (let i = 0; i < 50; i += 1) {
+    for (let i = 0; i < 49; i += 1) {
       assert.equal(bucket.delayUntilFree(0), 0, `request ${i + 1}`);
       bucket.take(0);
     }
@@ -20,6 +30,7 @@ describe('LeakyBucket', () => {
     const bucket = new LeakyBucket(RATE_LIMIT_PRESETS.enterprise, 0);
     for (let i = 0; i < 250; i += 1) bucket.take(0);
     assert.equal(bucket.levelAt(10_000), 200);
+    assert.equal(bucket.delayUntilFree(10_000), 0);
     assert.equal(bucket.levelAt(3_600_000), 0);
     assert.equal(bucket.delayUntilFree(3_600_000), 0);
   });
@@ -28,8 +39,8 @@ describe('LeakyBucket', () => {
     const bucket = new LeakyBucket({ burst: 10, drainPerSecond: 2 }, 0);
     bucket.take(0);
     bucket.markFull(0);
-    assert.equal(bucket.delayUntilFree(0), 500);
-    assert.equal(bucket.delayUntilFree(250), 250);
+    assert.equal(bucket.delayUntilFree(0), 1000, 'one request drained, and the headroom');
+    assert.equal(bucket.delayUntilFree(750), 250);
   });
 });
 

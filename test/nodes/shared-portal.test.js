@@ -8,7 +8,7 @@ const { placed, nextMessage, collect } = require('../support/node-flow');
 
 helper.init(require.resolve('node-red'));
 
-/** Two log nodes on one portal whose bucket allows `burst` requests and then (practically) none. */
+/** Two log nodes on one portal whose bucket of `burst` lets that less its headroom through, then (practically) none. */
 function twoNodeFlow(burst) {
   const logNodeDef = (id) => ({
     id, type: 'bitrix24-bizproc-log', z: 'tab', portal: 'portal', eventToken: 'event_token', eventTokenType: 'msg',
@@ -41,7 +41,8 @@ describe('nodes sharing one portal', function () {
   });
 
   it('share one queue and one rate limit: what one node used, the other must wait for', async () => {
-    await helper.load([portalNode, logNode], twoNodeFlow(2), { portal: { webhookUrl: emulator.webhookUrl() } });
+    // A burst of 3 less one request of headroom: two requests go, then the bucket is full.
+    await helper.load([portalNode, logNode], twoNodeFlow(3), { portal: { webhookUrl: emulator.webhookUrl() } });
     const [logA, logB, ok] = ['logA', 'logB', 'ok'].map((id) => helper.getNode(id));
     const { workflowId, eventToken } = emulator.startWorkflow();
     const delivered = collect(ok);
@@ -51,7 +52,7 @@ describe('nodes sharing one portal', function () {
     arrived = nextMessage(ok);
     logA.receive({ event_token: eventToken, payload: 'A2' });
     await arrived;
-    // The bucket (2) is used up by node A: node B's line has to wait in the same queue.
+    // The bucket is used up by node A: node B's line has to wait in the same queue.
     const statuses = [];
     const setStatus = logB.status.bind(logB);
     logB.status = (status) => {
@@ -80,8 +81,11 @@ describe('nodes sharing one portal', function () {
     logA.error = (error) => ended.push(error);
     logA.warn = (warning) => warnings.push(warning);
     const arrived = nextMessage(ok);
-    for (const line of ['sent', 'waits 1', 'waits 2', 'waits 3']) logA.receive({ event_token: eventToken, payload: line });
+    logA.receive({ event_token: eventToken, payload: 'sent' });
     await arrived;
+    // The bucket (one request) is used up: these wait.
+    for (const line of ['waits 1', 'waits 2', 'waits 3']) logA.receive({ event_token: eventToken, payload: line });
+    await emulator.waitForRequests(1);
     await helper.unload();
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(okMessages.length, 1);

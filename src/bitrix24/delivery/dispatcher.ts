@@ -53,6 +53,7 @@ export class BatchDispatcher implements RestCaller {
   private inFlightRequests = 0;
   private seq = 0;
   private closing = false;
+  private pumpScheduled = false;
   private wakeTimer: { at: number; cancel: () => void } | undefined;
   private sweepTimer: (() => void) | undefined;
 
@@ -107,7 +108,7 @@ export class BatchDispatcher implements RestCaller {
       if (options.signal !== undefined) this.watchSignal(options.signal, call);
       this.queue.push(call);
       this.ensureSweep();
-      this.pump();
+      this.pumpSoon();
     });
   }
 
@@ -155,6 +156,19 @@ export class BatchDispatcher implements RestCaller {
     this.sweepTimer = undefined;
     this.sender.close();
     return ended;
+  }
+
+  /**
+   * Pumps once the caller's current synchronous work is done, so calls made together (the pages of a list window)
+   * are considered together and share a batch; a lone call still goes at once, a microtask later.
+   */
+  private pumpSoon(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   private pump(): void {
