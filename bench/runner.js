@@ -76,7 +76,7 @@ async function queue(RED, task) {
   const entry = RED.nodes.getNode('entry');
   const portal = RED.nodes.getNode('benchportal');
   // The delay node of the core-queue flow has no counter to read: its buffer is full once input stops arriving.
-  const queued = () => (portal ? portal.client().queued : entry.buffer ? entry.buffer.length : 0);
+  const queued = () => (portal ? portal.queue().queued : entry.buffer ? entry.buffer.length : 0);
   for (let i = 0; i < task.lines; i += 1) entry.receive(lineMessage(task, i));
   const giveUpAt = Date.now() + 120_000;
   while (queued() < task.lines - 10 && Date.now() < giveUpAt) await new Promise((r) => setTimeout(r, 50));

@@ -57,7 +57,8 @@ async function deployExamplesIfEmpty(emulator, adminUrl) {
 async function main() {
   // The http-in example checks Bitrix24's application token against this variable.
   process.env.BITRIX24_APPLICATION_TOKEN ??= DEMO_APPLICATION_TOKEN;
-  const emulator = new Bitrix24Emulator({ host: HOST, port: EMULATOR_PORT, webhookSecret: DEMO_SECRET, applicationToken: DEMO_APPLICATION_TOKEN });
+  // The crm scope too: the generic call example lists and adds deals.
+  const emulator = new Bitrix24Emulator({ host: HOST, port: EMULATOR_PORT, webhookSecret: DEMO_SECRET, applicationToken: DEMO_APPLICATION_TOKEN, scopes: ['bizproc', 'crm'] });
   await emulator.start();
 
   fs.mkdirSync(USER_DIR, { recursive: true });

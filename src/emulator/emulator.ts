@@ -243,3 +243,10 @@ export class Bitrix24Emulator {
     return this.rateLimit === false ? undefined : new LeakyBucket(this.rateLimit, this.clock.now());
   }
 }
+
+/** Starts an emulator on 127.0.0.1 (a free port unless `options.port` says otherwise) and resolves once it listens. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Bitrix24Emulator> {
+  const emulator = new Bitrix24Emulator(options);
+  await emulator.start();
+  return emulator;
+}

@@ -1,6 +1,6 @@
 // The emulator's public surface: what tests, the demo and the CLI use.
 
-export { Bitrix24Emulator } from './emulator';
+export { Bitrix24Emulator, startEmulator } from './emulator';
 export { ManualClock, systemClock } from './clock';
 export type { Clock } from './clock';
 export type { EmulatorOptions, OperatingLimit, RateLimit } from './emulator-options';

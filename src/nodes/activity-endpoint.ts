@@ -3,19 +3,18 @@
 // The order matters: nothing about a body's shape is said to a caller that has not shown the application token.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Bitrix24Error } from '../bitrix24';
 import {
   ActivityRequest,
-  applicationTokenMatches,
   applicationTokenOf,
-  Bitrix24Error,
   handlerEventOf,
   handlerFieldsOf,
   INVALID_ACTIVITY_REQUEST,
-  isApplicationTokenShaped,
   MAX_ACTIVITY_REQUEST_BYTES,
   parseHandlerBody,
   readActivityRequest,
-} from '../bitrix24';
+} from '../bitrix24/bizproc/activity-request';
+import { applicationTokenMatches, isApplicationTokenShaped } from '../bitrix24/bizproc/application-token';
 import { sendJson } from '../http/http-reply';
 import { readRequestBody } from '../http/request-body';
 

@@ -1,7 +1,7 @@
 import type { NodeAPI } from 'node-red';
 import { Bitrix24Error } from '../bitrix24';
 import type { ApplicationTokens } from './activity-endpoint';
-import type { PortalNode } from './bitrix24-portal';
+import type { PortalNode } from './portal-node';
 import { runtimeTokenStore } from './runtime-token-store';
 
 /** The token store key of a portal's captured application token. */

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from 'node-red';
-import { ActivityRequest, INVALID_ACTIVITY_REQUEST } from '../bitrix24';
+import { ActivityRequest, INVALID_ACTIVITY_REQUEST } from '../bitrix24/bizproc/activity-request';
 import { asBitrix24Error, decideActivityPost, EndpointOutcome, readHandlerFields, replyToActivityPost } from './activity-endpoint';
 import { applicationTokensOf } from './application-tokens';
-import type { PortalNode } from './bitrix24-portal';
+import type { PortalNode } from './portal-node';
 import { addPostRoute, normaliseRoutePath } from './http-route';
 import { localiseError } from './localised-error';
 import { StatusThrottle } from './status-throttle';

@@ -1,44 +1,20 @@
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+// bizproc event send: answers the activity waiting on `msg.event_token` with its return values, which closes it.
 import { EVENT_SEND_METHOD, prepareEventSend, sendEvent } from '../bitrix24';
-import { describeSource, PropertySource } from './node-property';
-import { servePortalCalls } from './portal-call-node';
+import { portalCallNode } from './portal-call-node';
 
-/** The event.send node's properties as saved in the flow: a public contract, flows depend on these names. */
-export interface BizprocEventSendNodeDef extends NodeDef {
-  portal: string;
-  eventToken?: string;
-  eventTokenType?: string;
-  returnValues?: string;
-  returnValuesType?: string;
-  /** Empty: no log line is sent with the answer. */
-  logMessage?: string;
-  logMessageType?: string;
-  /** Where the auth block is read when the portal takes auth from each message; default `msg.auth`. */
-  messageAuth?: string;
-  messageAuthType?: string;
-}
-
-export = function registerBizprocEventSendNode(RED: NodeAPI): void {
-  function BizprocEventSendNode(this: Node, def: BizprocEventSendNodeDef): void {
-    RED.nodes.createNode(this, def);
-    const tokenSource: PropertySource = { value: def.eventToken || 'event_token', type: def.eventTokenType || 'msg' };
-    const valuesSource: PropertySource = { value: def.returnValues || 'payload', type: def.returnValuesType || 'msg' };
-    const lineSource: PropertySource | undefined = def.logMessage ? { value: def.logMessage, type: def.logMessageType || 'str' } : undefined;
-    servePortalCalls(RED, this, def.portal, {
-      method: EVENT_SEND_METHOD,
-      sources: [tokenSource, valuesSource, lineSource],
-      prepare: ([token, values, line]) => prepareEventSend(token, values, line),
-      send: sendEvent,
-      successStatus: 'answered',
-      authSource: { value: def.messageAuth || 'auth', type: def.messageAuthType || 'msg' },
-      sourceOf: (error) => {
-        if (error.code === 'INVALID_EVENT_TOKEN') return describeSource(tokenSource);
-        if (error.code === 'INVALID_RETURN_VALUES') return describeSource(valuesSource);
-        if ((error.code === 'EMPTY_LOG_MESSAGE' || error.code === 'INVALID_LOG_MESSAGE') && lineSource) return describeSource(lineSource);
-        return '';
-      },
-    });
-  }
-
-  RED.nodes.registerType('bitrix24-bizproc-event-send', BizprocEventSendNode);
-};
+export = portalCallNode('bitrix24-bizproc-event-send', {
+  // Saved as eventToken, returnValues and logMessage (each with its Type): a public contract, flows depend on them.
+  inputs: {
+    eventToken: { property: 'eventToken', default: { value: 'event_token', type: 'msg' } },
+    returnValues: { property: 'returnValues', default: { value: 'payload', type: 'msg' } },
+    // Empty: no log line is sent with the answer.
+    logMessage: { property: 'logMessage', default: { value: '', type: 'str' }, optional: true },
+  },
+  prepare: (values) => prepareEventSend(values.eventToken, values.returnValues, values.logMessage),
+  call: sendEvent,
+  write(msg, outcome) {
+    msg.payload = outcome.result;
+    msg.bitrix24 = { method: EVENT_SEND_METHOD, time: outcome.time };
+  },
+  successStatus: 'answered',
+});

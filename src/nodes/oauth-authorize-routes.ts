@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { NodeAPI } from 'node-red';
 import { Bitrix24Error, OAuthApplication, OAuthServerClient, OAuthTokens } from '../bitrix24';
-import type { PortalCredentials, PortalNode } from './bitrix24-portal';
+import type { PortalCredentials, PortalNode } from './portal-node';
 import { applicationOf, restEndpointOf, tokenStoreOf } from './portal-auth';
 import { writeRecord } from './portal-oauth-store';
 

@@ -4,7 +4,7 @@
 import type { Request, Response } from 'express';
 import type { Node, NodeAPI } from 'node-red';
 import { Bitrix24Client, Bitrix24Error, checkScope, RequestAuth, RestCaller } from '../bitrix24';
-import type { PortalCredentials, PortalNode, PortalNodeDef } from './bitrix24-portal';
+import type { PortalCredentials, PortalNode, PortalNodeDef } from './portal-node';
 import { CATALOGUE, localiseError } from './localised-error';
 
 /** Builds the authorisation of a portal from its settings and credentials: the portal node's own factory. */
@@ -80,7 +80,7 @@ async function testConnection(RED: NodeAPI, createAuth: PortalAuthFactory, body:
     if (def.authType === 'oauth' && running?.oauth !== undefined) {
       // A deployed OAuth portal is tested through its own queue: a second client refreshing the same rotating
       // refresh token at the same moment would leave both with a dead one.
-      caller = running.client();
+      caller = running.queue();
       host = running.oauth.host;
     } else {
       client = new Bitrix24Client({ auth: createAuth(def, credentials), transport: { timeoutMs: TEST_TIMEOUT_MS, maxSockets: 1 } });

@@ -63,7 +63,7 @@ export function createPortalAuth(
   node: Node | undefined,
   def: PortalAuthDef & { id: string },
   credentials: PortalAuthCredentials,
-  onReauthRequired: () => void,
+  onReauthorisationChange: (required: boolean) => void,
 ): RequestAuth {
   const authType = def.authType ?? 'webhook';
   if (authType === 'webhook') return new WebhookAuth(credentials.webhookUrl);
@@ -76,7 +76,7 @@ export function createPortalAuth(
       clientEndpoint: restEndpointOf(def.portalUrl),
       app,
       store: portalOAuthStore(tokenStoreOf(RED, node, def), def.id, credentials),
-      onReauthRequired,
+      onReauthorisationChange,
     });
   }
   if (authType === 'message') {

@@ -1,82 +1,178 @@
-// The plumbing every node that calls one REST method per message shares: read the TypedInputs, validate, call through
-// the portal's shared queue, then output 1 or output 2 (or done(err)), the status, and a close that lets calls finish
-// and ends the rest with NODE_CLOSED. A node only says what to read, how to validate it and which call to make.
+// The one shape of a node that calls the portal. A node type is a declaration (its named inputs, the call it makes,
+// how a success is written into the message); this file turns a declaration into the Node-RED node: a message's way
+// from `input` to `send`/`done` reads top to bottom in `PortalCallNode` below. Every message leaves exactly once:
+// output 1, output 2, or done(err). On close the node stops taking input, lets its calls finish within the grace,
+// then ends those still waiting with NODE_CLOSED and says how many in one warning.
 
-import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { Bitrix24Error, CallOptions, ResponseTime, RestCaller } from '../bitrix24';
-import type { PortalNode } from './bitrix24-portal';
-import { MessageLifecycle } from './message-lifecycle';
-import { PropertySource, withProperties } from './node-property';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { Bitrix24Error, CallOptions, readField, redactSecrets, RestCaller } from '../bitrix24';
+import { nodeClosedError } from '../bitrix24/errors';
+import { CallStatus } from './call-status';
+import { CATALOGUE } from './localised-error';
+import { Done, failureEnding, Send } from './message-error';
+import { InputDeclaration, InputValues, NodeInputs } from './node-inputs';
+import type { PortalNode } from './portal-node';
+import { closeGraceOf } from './runtime-settings';
 
-/** What every call returns: the portal's `result` and its timing. */
-export interface PortalCallOutcome {
-  result: unknown;
-  time?: ResponseTime;
+/** The properties every node that calls the portal saves, besides its declared inputs. */
+export interface PortalCallNodeDef extends NodeDef {
+  portal: string;
+  [property: string]: unknown;
 }
 
-/** One node's call: its inputs, their validation, the call itself, and how its success is shown. */
-export interface PortalCall<Request, Outcome extends PortalCallOutcome> {
-  /** The REST method, reported as `msg.bitrix24.method`. */
-  method: string;
-  /** The TypedInputs read for each message, in order; undefined for an optional input left empty (reads undefined). */
-  sources: Array<PropertySource | undefined>;
-  /** Validates the values read, in the order of `sources`; throws a Bitrix24Error. */
-  prepare(values: unknown[]): Request;
-  /** Makes the call; `options` carries the node's abort signal, so a waiting call is withdrawn on close. */
-  send(caller: RestCaller, request: Request, options: CallOptions): Promise<Outcome>;
-  /** Fields added to `msg.bitrix24` besides `method` and `time`. */
-  details?(outcome: Outcome): Record<string, unknown>;
-  /** Names the input an error is about (`msg.event_token`), or '' when it is about none. */
-  sourceOf(error: Bitrix24Error): string;
-  /** The shared catalogue's status key shown after a success; default `ok`. */
-  successStatus?: string;
-  /** Where the auth block is read when the portal takes auth from each message (`msg.auth` by default). */
-  authSource?: PropertySource;
+/** What a node type that calls the portal declares. */
+export interface PortalCallDeclaration<Field extends string, Request, Outcome> {
+  /** The node's inputs by name; a name is also the field a Bitrix24Error names when it is about that input. */
+  inputs: Readonly<Record<Field, InputDeclaration>>;
+  /** Checks the values read for one message (and the node's own settings); throws a Bitrix24Error naming the field. */
+  prepare(values: InputValues<Field>, def: PortalCallNodeDef): Request;
+  /** Makes the call through the portal's queue; `options` carries the node's abort signal and any message auth. */
+  call(queue: RestCaller, request: Request, options: CallOptions): Promise<Outcome>;
+  /** Writes a success into the message that goes out on output 1. */
+  write(msg: NodeMessage, outcome: Outcome): void;
+  /** The shared catalogue's status key after a success (`status.<key>`). */
+  successStatus: string;
 }
 
-/** Where a handler request's auth block sits in a message by default: `msg.auth`, as the activity receiver emits it. */
-export const DEFAULT_AUTH_SOURCE: PropertySource = { value: 'auth', type: 'msg' };
+/** Where a handler request's auth block is read when the portal takes auth from each message: `msg.auth` by default. */
+const MESSAGE_AUTH_INPUT: InputDeclaration = { property: 'messageAuth', default: { value: 'auth', type: 'msg' } };
 
-type Send = (msg: NodeMessage | Array<NodeMessage | null>) => void;
-type Done = (err?: Error) => void;
+// After the grace, calls in flight get this much longer to answer before close gives up on them.
+const CLOSE_IN_FLIGHT_MS = 3_000;
 
-/** Makes `node` (just created) answer each input message with one `call` to the portal `portalId`. */
-export function servePortalCalls<Request, Outcome extends PortalCallOutcome>(
-  RED: NodeAPI,
-  node: Node,
-  portalId: string,
-  call: PortalCall<Request, Outcome>,
-): void {
-  const portal = RED.nodes.getNode(portalId) as PortalNode | null;
-  // One function per node writes a success into the message: no closure per message (100,000 may wait).
-  const apply = (msg: NodeMessage, outcome: Outcome): void => {
-    msg.payload = outcome.result;
-    msg.bitrix24 = { method: call.method, time: outcome.time, ...(call.details?.(outcome) ?? {}) };
-  };
-  const lifecycle = new MessageLifecycle<Outcome>(RED, node, apply, (error) => call.sourceOf(error), call.successStatus);
+/** The registration function (the node file's export) of a node type made from `declaration`. */
+export function portalCallNode<Field extends string, Request, Outcome>(
+  type: string,
+  declaration: PortalCallDeclaration<Field, Request, Outcome>,
+): (RED: NodeAPI) => void {
+  return function register(RED: NodeAPI): void {
+    function PortalCallNode(this: Node, def: PortalCallNodeDef): void {
+      RED.nodes.createNode(this, def);
+      const node = this;
+      const portal = RED.nodes.getNode(def.portal) as PortalNode | null;
+      // A portal's auth kind is fixed for its life: the inputs to read are decided once, not per message.
+      const inputs = new NodeInputs<Field | 'auth'>(
+        RED,
+        node,
+        portal?.usesMessageAuth === true ? { ...declaration.inputs, auth: MESSAGE_AUTH_INPUT } : declaration.inputs,
+        def,
+      );
+      const endFailure = failureEnding(RED, node);
+      // The one count of this node's messages: accepted and not yet ended.
+      let pending = 0;
+      const status = new CallStatus(RED, node, () => pending, declaration.successStatus);
+      // Aborted when the grace is over: the calls still waiting in the queue are withdrawn.
+      const closing = new AbortController();
+      const idleWaiters: Array<() => void> = [];
+      let closed = false;
+      let endedByClose = 0;
 
-  // A portal's auth kind is fixed for its life: the inputs to read are decided once, not per message.
-  const sources = portal?.usesMessageAuth ? [...call.sources, call.authSource ?? DEFAULT_AUTH_SOURCE] : call.sources;
+      if (portal === null) status.unusable('NO_PORTAL');
+      else portal.register(status);
 
-  portal?.register(node);
-  if (portal === null) lifecycle.unusable('NO_PORTAL');
-
-  node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
-    lifecycle.accept(msg, send, done, ({ signal, started }) => {
-      if (portal === null) throw new Bitrix24Error('NO_PORTAL', 'No Bitrix24 portal is configured for this node.');
-      const client = portal.client();
-      return withProperties(RED, node, sources, msg, (values) => {
-        const request = call.prepare(values);
-        // Checked before the call is queued: a foreign portal's token must not even wait in our queue.
-        const auth = portal.usesMessageAuth ? portal.messageAuth(values[values.length - 1]) : undefined;
-        started();
-        return call.send(client, request, auth === undefined ? { signal } : { signal, auth });
+      node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
+        if (closed) {
+          fail(msg, send, done, nodeClosedError(), false);
+          return;
+        }
+        pending += 1;
+        let outcome: Promise<Outcome>;
+        try {
+          outcome = callPortal(msg);
+        } catch (error) {
+          outcome = Promise.reject(error);
+        }
+        outcome
+          .then(
+            (result) => succeed(msg, send, done, result),
+            (error: unknown) => fail(msg, send, done, error),
+          )
+          // Node-RED 4 exits on an unhandled rejection: a bug in the handlers above is logged, never fatal.
+          .catch((error: unknown) => node.error(redactSecrets(error instanceof Error ? error.message : String(error))));
       });
-    });
-  });
 
-  node.on('close', (_removed: boolean, done: () => void) => {
-    portal?.deregister(node);
-    lifecycle.close(done);
-  });
+      /** Reads the inputs, checks them, and hands the call to the portal's queue. */
+      function callPortal(msg: NodeMessage): Promise<Outcome> {
+        if (portal === null) throw new Bitrix24Error('NO_PORTAL', 'No Bitrix24 portal is configured for this node.');
+        const queue = portal.queue();
+        return inputs.read(msg, (values) => {
+          const request = declaration.prepare(values, def);
+          // Checked before the call is queued: a foreign portal's token must not even wait in our queue.
+          const auth = portal.usesMessageAuth ? readField('auth', () => portal.messageAuth(values.auth)) : undefined;
+          status.counted();
+          return declaration.call(queue, request, auth === undefined ? { signal: closing.signal } : { signal: closing.signal, auth });
+        });
+      }
+
+      function succeed(msg: NodeMessage, send: Send, done: Done, outcome: Outcome): void {
+        try {
+          declaration.write(msg, outcome);
+        } catch (error) {
+          fail(msg, send, done, error);
+          return;
+        }
+        leave();
+        status.succeeded();
+        send([msg, null]);
+        done();
+      }
+
+      /** Ends a failed message; `counted` is false for one refused on arrival, which never entered the count. */
+      function fail(msg: NodeMessage, send: Send, done: Done, error: unknown, counted = true): void {
+        const failure = toBitrix24Error(error);
+        if (counted) leave();
+        status.failed(failure);
+        if (failure.code === 'NODE_CLOSED') {
+          // The flow is being torn down: nothing downstream should act on it, but Catch nodes still hear of it.
+          endedByClose += 1;
+          done(Object.assign(new Error(failure.message), { code: failure.code }));
+          return;
+        }
+        endFailure(failure, msg, send, done, inputs.describe(failure.field));
+      }
+
+      function leave(): void {
+        pending -= 1;
+        if (pending === 0) for (const waiter of idleWaiters.splice(0)) waiter();
+      }
+
+      /** Resolves true once no message is pending, or false after `ms`. */
+      function idleWithin(ms: number): Promise<boolean> {
+        if (pending === 0) return Promise.resolve(true);
+        return new Promise((resolve) => {
+          const timer = setTimeout(() => resolve(false), ms);
+          idleWaiters.push(() => {
+            clearTimeout(timer);
+            resolve(true);
+          });
+        });
+      }
+
+      node.on('close', (_removed: boolean, done: () => void) => {
+        closed = true;
+        portal?.deregister(status);
+        const finish = (): void => {
+          if (endedByClose > 0) node.warn(RED._(`${CATALOGUE}.warnings.closedWithPending`, { count: endedByClose }));
+          status.clear();
+          done();
+        };
+        void idleWithin(closeGraceOf(RED))
+          .then((idle) => {
+            if (idle) return true;
+            closing.abort(nodeClosedError());
+            return idleWithin(CLOSE_IN_FLIGHT_MS);
+          })
+          .then(finish, finish);
+      });
+    }
+
+    RED.nodes.registerType(type, PortalCallNode);
+  };
+}
+
+/** Anything thrown on the way (a bug included) becomes a Bitrix24Error, so the message still leaves the node. */
+function toBitrix24Error(error: unknown): Bitrix24Error {
+  if (error instanceof Bitrix24Error) return error;
+  const detail = redactSecrets(error instanceof Error ? error.message : String(error));
+  return new Bitrix24Error('INTERNAL_ERROR', `Unexpected internal error in the Bitrix24 node: ${detail}`, { description: detail });
 }

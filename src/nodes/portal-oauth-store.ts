@@ -4,7 +4,8 @@
 // one (after re-authorising), the typed one wins again; otherwise the newest rotated pair does.
 
 import { createHash } from 'node:crypto';
-import { OAuthTokens, OAuthTokenStore, parseStoredTokens } from '../bitrix24';
+import { OAuthTokens, OAuthTokenStore } from '../bitrix24';
+import { parseStoredTokens } from '../bitrix24/auth/oauth-tokens';
 import type { TokenStore } from './encrypted-token-store';
 
 /** What the user typed into the portal node, if anything. */

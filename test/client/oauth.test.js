@@ -1,9 +1,8 @@
 'use strict';
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const {
-  Bitrix24Client, OAuthAuth, MemoryTokenStore, MessageAuth, parseMessageAuth, Bitrix24Error, ManualScheduler, logActivity,
-} = require('../../dist/bitrix24');
+const { Bitrix24Client, OAuthAuth, MemoryTokenStore, MessageAuth, parseMessageAuth, Bitrix24Error, logActivity } = require('../../dist/bitrix24');
+const { ManualScheduler } = require('../../dist/bitrix24/delivery/scheduler');
 const { failure } = require('../support/failure');
 const { Bitrix24Emulator } = require('../../dist/emulator');
 
@@ -27,14 +26,14 @@ describe('OAuth application tokens against the emulator', function () {
   });
 
   /** A client on the emulator's application endpoint, starting from a freshly issued pair. */
-  function oauthClient({ tokens = emulator.issueTokens(), store, app = {}, onReauthRequired } = {}) {
+  function oauthClient({ tokens = emulator.issueTokens(), store, app = {}, onReauthorisationChange } = {}) {
     const tokenStore = store ?? new MemoryTokenStore(tokens);
     const auth = new OAuthAuth({
       clientEndpoint: `${emulator.url}/rest/`,
       app: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authServer: `${emulator.url}/`, ...app },
       store: tokenStore,
       now: () => clock.now(),
-      onReauthRequired,
+      onReauthorisationChange,
     });
     const client = new Bitrix24Client({ auth });
     clients.push(client);
@@ -78,8 +77,8 @@ describe('OAuth application tokens against the emulator', function () {
 
   it('a refresh token used elsewhere fails as REAUTH_REQUIRED, once, without a refresh loop', async () => {
     const tokens = emulator.issueTokens();
-    let reauthCalls = 0;
-    const { client, auth } = oauthClient({ tokens, onReauthRequired: () => (reauthCalls += 1) });
+    const changes = [];
+    const { client, auth } = oauthClient({ tokens, onReauthorisationChange: (required) => changes.push(required) });
     // Someone else (another instance without a shared store) rotates the pair: ours is dead.
     const stolen = new MemoryTokenStore(tokens);
     const other = oauthClient({ tokens, store: stolen });
@@ -93,7 +92,10 @@ describe('OAuth application tokens against the emulator', function () {
     const again = await failure(() => logActivity(client, eventToken, 'y'));
     assert.equal(again.code, 'REAUTH_REQUIRED');
     assert.equal(emulator.oauthRequests.length, before, 'no further refresh attempt');
-    assert.equal(reauthCalls, 1);
+    assert.deepEqual(changes, [true]);
+    await auth.replaceTokens(emulator.issueTokens());
+    assert.deepEqual(changes, [true, false], 'new tokens end the re-authorise state');
+    assert.equal((await logActivity(client, eventToken, 'z')).result, true);
   });
 
   it('saves the rotated pair before using it: a store that cannot save stops the call', async () => {

@@ -32,7 +32,7 @@ describe('example flows in Node-RED (packed package)', function () {
   let flows;
 
   before(async () => {
-    emulator = new Bitrix24Emulator({ rateLimit: false, webhookSecret: WEBHOOK_SECRET, applicationToken: APP_TOKEN });
+    emulator = new Bitrix24Emulator({ rateLimit: false, webhookSecret: WEBHOOK_SECRET, applicationToken: APP_TOKEN, scopes: ['bizproc', 'crm'] });
     await emulator.start();
     runtime = await startNodeRed({ env: { BITRIX24_APPLICATION_TOKEN: APP_TOKEN } });
     debug = await runtime.watchDebug();
@@ -158,6 +158,19 @@ describe('example flows in Node-RED (packed package)', function () {
     await eventually(() => emulator.logOf(genuine.workflowId), (l) => l.length >= 3);
     assert.deepEqual(emulator.logOf(dispatched.workflowId), []);
     assert.equal(emulator.returnValuesOf(dispatched.workflowId), undefined);
+  });
+
+  it('05: adds a deal, then lists every deal across pages in one message', async () => {
+    emulator.seedDeals(120, { STAGE_ID: 'NEW' });
+    await runtime.inject('b24ex5inject00001');
+    const added = await debug.next((m) => m.id === 'b24ex5debugadd001');
+    const id = JSON.parse(added.msg);
+    assert.equal(emulator.dealsNow().find((deal) => deal.ID === String(id)).TITLE, 'Two office chairs');
+    await runtime.inject('b24ex5inject00002');
+    const listed = await debug.next((m) => m.id === 'b24ex5debuglist01');
+    const deals = JSON.parse(listed.msg);
+    assert.equal(deals.length, 121);
+    assert.deepEqual(deals.map((deal) => Number(deal.ID)), [...deals.map((deal) => Number(deal.ID))].sort((a, b) => a - b));
   });
 
   it('keeps the webhook out of GET /flows; the credentials API reports only that one is set', async () => {

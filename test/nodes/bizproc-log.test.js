@@ -96,7 +96,7 @@ describe('bitrix24-bizproc-log node', function () {
       [
         'blue:node-red-contrib-bitrix24-bizproc/bitrix24-portal:bitrix24.status.sending',
         'green:node-red-contrib-bitrix24-bizproc/bitrix24-portal:bitrix24.status.ok',
-        'red:EMPTY_LOG_MESSAGE',
+        'red:node-red-contrib-bitrix24-bizproc/bitrix24-portal:bitrix24.status.failed.input',
         ':',
       ],
     );

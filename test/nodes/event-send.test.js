@@ -141,7 +141,7 @@ describe('bitrix24-bizproc-event-send node', function () {
     assert.equal(errMessages.length, 0);
   });
 
-  it('shows calls in flight, then "answered" or the error code, and clears the status on close', async () => {
+  it('shows calls in flight, then "answered" or the kind of error, and clears the status on close', async () => {
     const { send, ok, err } = await load();
     const statuses = new StatusLog();
     statuses.watch(send);
@@ -157,7 +157,7 @@ describe('bitrix24-bizproc-event-send node', function () {
       [
         'blue:node-red-contrib-bitrix24-bizproc/bitrix24-portal:bitrix24.status.sending',
         'green:node-red-contrib-bitrix24-bizproc/bitrix24-portal:bitrix24.status.answered',
-        'red:INVALID_RETURN_VALUES',
+        'red:node-red-contrib-bitrix24-bizproc/bitrix24-portal:bitrix24.status.failed.input',
         ':',
       ],
     );

@@ -64,7 +64,7 @@ describe('nodes sharing one portal', function () {
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(delivered.map((m) => m.payload), [true, true]);
     assert.equal(emulator.requests.length, 2);
-    assert.equal(helper.getNode('portal').client().queued, 1, 'one portal queue holds node B’s call');
+    assert.equal(helper.getNode('portal').queue().queued, 1, 'one portal queue holds node B’s call');
     assert.equal(statuses.at(-1).fill, 'blue', 'node B shows its waiting message');
     assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['A1', 'A2']);
   });

@@ -21,6 +21,6 @@ describe('scorecard: node checks (node-red-dev checknodes)', function () {
     assert.deepEqual(warnings, []);
     assert.equal(scorecard.N01.test, true);
     assert.equal(scorecard.N02.test, true);
-    assert.deepEqual(scorecard.N02.nodes.sort(), ['bitrix24-bizproc-activity-in', 'bitrix24-bizproc-event-send', 'bitrix24-bizproc-log']);
+    assert.deepEqual(scorecard.N02.nodes.sort(), ['bitrix24-bizproc-activity-in', 'bitrix24-bizproc-event-send', 'bitrix24-bizproc-log', 'bitrix24-call']);
   });
 });

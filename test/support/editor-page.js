@@ -108,8 +108,14 @@ class EditorPage {
   async setTypedInput(inputId, type, value) {
     // Node-RED hides the original input and puts its own controls in the container right after it.
     const container = this.page.locator(`#${inputId} + .red-ui-typedInput-container`);
-    await container.locator('button.red-ui-typedInput-type-select').click();
-    await this.page.locator(`.red-ui-typedInput-options:visible a[value="${type}"]`).click();
+    const typeNow = () => this.page.evaluate((id) => $(`#${id}`).typedInput('type'), inputId);
+    // A click on a menu still opening (or on the last one, still closing) can be lost on a loaded machine: the type
+    // is read back, and chosen again until it took.
+    for (let attempt = 0; (await typeNow()) !== type; attempt += 1) {
+      if (attempt === 3) throw new Error(`setTypedInput: ${inputId} did not take the type ${type}`);
+      await container.locator('button.red-ui-typedInput-type-select').click();
+      await this.page.locator(`.red-ui-typedInput-options:visible a[value="${type}"]`).click();
+    }
     await container.locator('input.red-ui-typedInput-input').fill(value);
   }
 

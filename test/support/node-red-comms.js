@@ -91,6 +91,33 @@ class CommsListener {
     });
   }
 
+  /**
+   * Resolves with the `data` of every message received so far (retained replays excluded) once `accept(list)` holds
+   * for that list, checked now and on each message that arrives; rejects after `timeoutMs`.
+   */
+  waitFor(accept, timeoutMs = DEFAULT_WAIT_MS) {
+    const list = () => this.messages.filter((message) => !message.retained).map((message) => message.data);
+    if (accept(list())) return Promise.resolve(list());
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        // Matches no single message: it looks at the whole list each time one arrives.
+        predicate: () => {
+          if (!accept(list())) return false;
+          clearTimeout(waiter.timer);
+          this.waiters.delete(waiter);
+          resolve(list());
+          return false;
+        },
+        resolve: () => undefined,
+      };
+      waiter.timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new Error(`waitFor: not reached within ${timeoutMs} ms (${list().length} messages)`));
+      }, timeoutMs);
+      this.waiters.add(waiter);
+    });
+  }
+
   /** Closes the websocket; pending `next` calls time out. */
   close() {
     this.socket.terminate();

@@ -1,13 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
-const {
-  parseHandlerBody,
-  handlerFieldsOf,
-  readActivityRequest,
-  applicationTokenOf,
-  handlerEventOf,
-  Bitrix24Error,
-} = require('../../dist/bitrix24');
+const { parseHandlerBody, readActivityRequest, Bitrix24Error } = require('../../dist/bitrix24');
+const { handlerFieldsOf, applicationTokenOf, handlerEventOf } = require('../../dist/bitrix24/bizproc/activity-request');
 const { encodePhpQuery: encode } = require('../../dist/bitrix24/php-query');
 
 const EVENT_TOKEN = '55c1dc1c3f0d75.78875596|A51601_82584_96831_81132|hsyUws1j4XiwqPqN45eH66CcQtEvpUIP.47dd5d888e8e549d2c984713e12a4268e6e87d0208ca1f093ba1075e77f92e90';

@@ -1,6 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { applicationTokenMatches, isApplicationTokenShaped, MAX_APPLICATION_TOKEN_LENGTH } = require('../../dist/bitrix24');
+const { applicationTokenMatches } = require('../../dist/bitrix24');
+const { isApplicationTokenShaped, MAX_APPLICATION_TOKEN_LENGTH } = require('../../dist/bitrix24/bizproc/application-token');
 
 const TOKEN = '51856fefc120afa4b628cc82d3935cce';
 

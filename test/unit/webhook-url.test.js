@@ -1,6 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { parseWebhookUrl, Bitrix24Error } = require('../../dist/bitrix24');
+const { Bitrix24Error } = require('../../dist/bitrix24');
+const { parseWebhookUrl } = require('../../dist/bitrix24/auth/webhook-url');
 
 const SECRET = 'k3y9secretq1w2e3';
 

@@ -11,8 +11,8 @@ export interface OAuthAuthOptions {
   app?: OAuthApplication;
   store: OAuthTokenStore;
   now?: () => number;
-  /** Called once when the refresh token is refused: the user must authorise the application again. */
-  onReauthRequired?: () => void;
+  /** Called when the refresh token is refused (true: the user must authorise again) and when new tokens end that (false). */
+  onReauthorisationChange?: (required: boolean) => void;
   /** Refresh this long before the access token expires, so calls rarely meet an expired one. */
   refreshMarginMs?: number;
 }
@@ -73,7 +73,10 @@ export class OAuthAuth implements RequestAuth {
   async replaceTokens(tokens: OAuthTokens): Promise<void> {
     await this.options.store.save(tokens);
     this.tokens = tokens;
-    this.reauth = false;
+    if (this.reauth) {
+      this.reauth = false;
+      this.options.onReauthorisationChange?.(false);
+    }
   }
 
   private current(): OAuthTokens {
@@ -113,7 +116,7 @@ export class OAuthAuth implements RequestAuth {
     } catch (error) {
       if (error instanceof Bitrix24Error && error.code === 'REAUTH_REQUIRED') {
         this.reauth = true;
-        this.options.onReauthRequired?.();
+        this.options.onReauthorisationChange?.(true);
         throw reauthRequired();
       }
       throw error;

@@ -12,11 +12,13 @@ export interface MessageError {
   ambiguous?: true;
 }
 
-type Send = (msg: NodeMessage | Array<NodeMessage | null>) => void;
-type Done = (err?: Error) => void;
+/** The `send` Node-RED hands an input handler. */
+export type Send = (msg: NodeMessage | Array<NodeMessage | null>) => void;
+/** The `done` Node-RED hands an input handler. */
+export type Done = (err?: Error) => void;
 
 /** An Error for `done(err)`: Node-RED copies `code` into the Catch node's `msg.error.code`. */
-class NodeFailure extends Error {
+export class NodeFailure extends Error {
   constructor(
     message: string,
     readonly code: string,
@@ -35,14 +37,17 @@ export function toMessageError(RED: NodeAPI, error: Bitrix24Error, source: strin
   return result;
 }
 
+/** A function that ends a failed message, given where the input it is about was read from. */
+export type FailureEnding = (error: Bitrix24Error, msg: NodeMessage, send: Send, done: Done, source: string) => void;
+
 /**
  * Builds the function that ends a failed message: on output 2 with `msg.error` when that output is wired, otherwise
  * through `done(err)` to Catch nodes with the same code, so an error is never swallowed.
  */
-export function failureReporter(RED: NodeAPI, node: Node) {
+export function failureEnding(RED: NodeAPI, node: Node): FailureEnding {
   const wires = (node as unknown as { wires?: unknown[][] }).wires;
   const errorOutputWired = Array.isArray(wires) && Array.isArray(wires[1]) && wires[1].length > 0;
-  return (error: Bitrix24Error, msg: NodeMessage, send: Send, done: Done, source: string): void => {
+  return (error, msg, send, done, source) => {
     const messageError = toMessageError(RED, error, source);
     if (errorOutputWired) {
       msg.error = messageError;

@@ -1,0 +1,110 @@
+/* Editor code shared by the package's node dialogs. Node-RED serves this folder at resources/<module>/ and loads the
+ * file before the node definitions that refer to it; each .html asks for it, so it defines itself once. */
+(function () {
+  'use strict';
+  if (window.Bitrix24Editor) return;
+
+  /** The TypedInput types for a value read per message (a token, a text). */
+  var VALUE_TYPES = ['msg', 'flow', 'global', 'str', 'env', 'jsonata'];
+  /** The TypedInput types for an object read per message (return values, parameters). */
+  var OBJECT_TYPES = ['msg', 'flow', 'global', 'json', 'jsonata'];
+  /** The TypedInput types for the auth block of a message. */
+  var AUTH_TYPES = ['msg', 'flow', 'global', 'jsonata'];
+
+  /**
+   * Turns the dialog's inputs into TypedInputs: each row names its property (input #node-input-<name>, its type in
+   * #node-input-<name>Type), its types and its default type.
+   */
+  function typedInputs(rows) {
+    rows.forEach(function (row) {
+      $('#node-input-' + row.name).typedInput({
+        default: row.defaultType || 'msg',
+        types: row.types || VALUE_TYPES,
+        typeField: '#node-input-' + row.name + 'Type'
+      });
+    });
+  }
+
+  /** A label function (paletteLabel, inputLabels, ...) that shows the catalogue's text `key`. */
+  function text(key) {
+    return function () {
+      return this._(key);
+    };
+  }
+
+  /** A node's label: its name, or else what `fallback` (a function of the node) says. */
+  function nameOr(fallback) {
+    return function () {
+      return this.name || fallback.call(this);
+    };
+  }
+
+  /** Output labels from the catalogue: `<prefix><index>`. */
+  function outputLabels(prefix) {
+    return function (index) {
+      return this._(prefix + index);
+    };
+  }
+
+  /** Named nodes show their label in italics, as Node-RED's core nodes do. */
+  function labelStyle() {
+    return this.name ? 'node_label_italic' : '';
+  }
+
+  /** The config node a portal selector points at, or null. */
+  function portalOf(id) {
+    return id ? RED.nodes.node(id) : null;
+  }
+
+  /**
+   * The message-auth row (class bitrix24-message-auth-row): filled with msg.auth for nodes saved before it existed,
+   * shown only while the selected portal takes its auth from each message, the only kind that reads it.
+   */
+  function messageAuthRow(node) {
+    if (!node.messageAuth) {
+      $('#node-input-messageAuth').val('auth');
+      $('#node-input-messageAuthType').val('msg');
+    }
+    typedInputs([{ name: 'messageAuth', types: AUTH_TYPES }]);
+    $('#node-input-portal').on('change', function () {
+      var portal = portalOf($(this).val());
+      $('.bitrix24-message-auth-row').toggle(!!portal && portal.authType === 'message');
+    }).trigger('change');
+  }
+
+  // Mirrors validateMethodName in src/bitrix24/method-call.ts: dotted words of letters, digits and _.
+  var METHOD_NAME = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/;
+
+  /** A validator for a method name TypedInput: a fixed name must be one; other types are checked as TypedInputs. */
+  function methodName(typeField) {
+    var check = RED.validators.typedInput(typeField);
+    return function (value, opt) {
+      var type = $('#node-input-' + typeField).length ? $('#node-input-' + typeField).val() : this[typeField];
+      if ((type || 'str') !== 'str') return check.call(this, value, opt);
+      return (typeof value === 'string' && value.length <= 128 && METHOD_NAME.test(value.trim())) || this._('bitrix24-call.validation.method');
+    };
+  }
+
+  /** A validator for an optional TypedInput: empty is fine, anything else must be valid for its type. */
+  function optionalTypedInput(typeField) {
+    var check = RED.validators.typedInput(typeField);
+    return function (value, opt) {
+      return value === undefined || value === '' || check.call(this, value, opt);
+    };
+  }
+
+  window.Bitrix24Editor = {
+    VALUE_TYPES: VALUE_TYPES,
+    OBJECT_TYPES: OBJECT_TYPES,
+    AUTH_TYPES: AUTH_TYPES,
+    text: text,
+    nameOr: nameOr,
+    outputLabels: outputLabels,
+    labelStyle: labelStyle,
+    typedInputs: typedInputs,
+    portalOf: portalOf,
+    messageAuthRow: messageAuthRow,
+    optionalTypedInput: optionalTypedInput,
+    methodName: methodName
+  };
+})();

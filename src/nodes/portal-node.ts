@@ -1,0 +1,48 @@
+// What the nodes of the package see of a `bitrix24-portal` config node: its saved settings and credentials, its queue,
+// and the state it owns (authorised or not, usable or not), which it pushes to the nodes registered with it, as
+// Node-RED's MQTT broker node pushes its connection state to the nodes using it.
+
+import type { Node, NodeDef } from 'node-red';
+import type { BatchDispatcher, CallAuth, OAuthAuth } from '../bitrix24';
+import type { PortalAuthCredentials, PortalAuthDef } from './portal-auth';
+import type { PortalDeliveryDef } from './portal-settings';
+
+/** The config node's properties as saved in the flow: a public contract, flows depend on these names. */
+export interface PortalNodeDef extends NodeDef, PortalDeliveryDef, PortalAuthDef {}
+
+/** The config node's credentials, kept in Node-RED's encrypted credentials file. */
+export interface PortalCredentials extends PortalAuthCredentials {
+  /** The application token Bitrix24 sends as `auth[application_token]`, checked by the activity receiver. */
+  applicationToken?: string;
+}
+
+/** What the portal says of itself to the nodes using it: it works, it needs re-authorising, or it cannot work. */
+export type PortalState = { kind: 'ready' } | { kind: 'reauth' } | { kind: 'unusable'; code: string };
+
+/** A node that wants to hear of its portal's state (its status writer). */
+export interface PortalStateListener {
+  /** The portal's state now: called on registration and on every change. */
+  portalStateChanged(state: PortalState): void;
+}
+
+/** The `bitrix24-portal` config node as the nodes that use it see it. */
+export interface PortalNode extends Node<PortalCredentials> {
+  /**
+   * The portal's queue, shared by every node using this portal: one rate limit, batching, safe retries. Throws a
+   * Bitrix24Error when the configuration is unusable.
+   */
+  queue(): BatchDispatcher;
+  /** Tells `listener` the portal's state now and on every change, until deregistered. */
+  register(listener: PortalStateListener): void;
+  /** Stops telling `listener`. */
+  deregister(listener: PortalStateListener): void;
+  /**
+   * For a portal whose auth comes with each message: the call credentials in `value` (a handler request's `auth`),
+   * refused with AUTH_DOMAIN_MISMATCH when they name another portal. Undefined for other portals.
+   */
+  messageAuth(value: unknown): CallAuth | undefined;
+  /** Whether the nodes must read auth from each message. */
+  readonly usesMessageAuth: boolean;
+  /** The application's OAuth tokens, for the Authorize button; undefined for other kinds of portal. */
+  readonly oauth: OAuthAuth | undefined;
+}
