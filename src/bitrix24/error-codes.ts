@@ -80,6 +80,8 @@ export const ERROR_FACTS = {
   INVALID_AUTH_SERVER: config,
   DEPLOY_FIRST: config,
   TOO_MANY_AUTHORISATIONS: config,
+  // An admin route named addresses other than the saved ones and relied on stored secrets: nothing was sent.
+  RETYPE_SECRETS: config,
   // A renamed portal answers a redirect, which is never followed: following would resend the secret.
   PORTAL_MOVED: config,
 

@@ -10,6 +10,7 @@
 
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { ActivityDispatcher, DispatchActivityOptions, HandlerUnreachableError } from './activity-dispatch';
+import { isJsonContentType, isLoopbackHost } from './control-guard';
 import { invalid, optionalText as optionalTextOf } from './console-routes';
 import { sendJson } from '../http/http-reply';
 import { readRequestBody } from '../http/request-body';
@@ -95,8 +96,13 @@ function activityOptions(body: Body, handlerUrl: string, applicationToken: strin
   };
 }
 
-/** The JSON object the request carries; answers 400 or 413 itself and resolves undefined when there is none. */
+/** The JSON object the request carries; answers 415, 400 or 413 itself and resolves undefined when there is none. */
 async function readJsonBody(request: IncomingMessage, response: ServerResponse): Promise<Body | undefined> {
+  if (!isJsonContentType(request.headers['content-type'])) {
+    request.resume();
+    sendJson(response, 415, { error: 'UNSUPPORTED_MEDIA_TYPE', error_description: 'The body must be application/json' });
+    return undefined;
+  }
   const read = await readRequestBody(request);
   if (!read.ok) {
     if (read.reason === 'too-large') sendJson(response, 413, invalid('Body too large'), { Connection: 'close' });
@@ -124,10 +130,4 @@ function isLoopbackUrl(text: string): boolean {
 /** The value if it is a short enough string, undefined if absent, null if unusable. */
 function optionalText(value: unknown): string | undefined | null {
   return optionalTextOf(value, MAX_TEXT_LENGTH);
-}
-
-/** Hosts that never leave this machine; the emulator's own check, so it shares no code with the client it tests. */
-function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }

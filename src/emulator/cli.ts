@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `bitrix24-emulator`: runs the emulated portal until Ctrl+C, for the demo and for trying flows without a portal.
 //   node dist/emulator/cli.js --port 8095 --host 127.0.0.1 --secret <s> --user-id 1 --burst 50 --drain 2 [--no-limit]
-//     [--client-id <id> --client-secret <secret>]
+//     [--client-id <id> --client-secret <secret> [--redirect-uri <url>]]
 
 import { parseArgs } from 'node:util';
 import { Bitrix24Emulator } from './emulator';
@@ -18,6 +18,8 @@ const USAGE = `Usage: bitrix24-emulator [options]
   --scopes <list>     comma-separated scopes (default bizproc)
   --client-id <id>    OAuth application client id (with --client-secret: switches OAuth on)
   --client-secret <s> OAuth application client secret
+  --redirect-uri <url> the application's registered handler: the authorisation page then redirects to its host
+                      only (without it: only to this machine)
   --application-token <token>  the installed application's token (default: random)
   --help              this text
 `;
@@ -38,6 +40,7 @@ export function optionsFromArgs(args: string[]): EmulatorOptions | 'help' {
       scopes: { type: 'string' },
       'client-id': { type: 'string' },
       'client-secret': { type: 'string' },
+      'redirect-uri': { type: 'string' },
       'application-token': { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -49,6 +52,8 @@ export function optionsFromArgs(args: string[]): EmulatorOptions | 'help' {
   const clientSecret = values['client-secret'];
   // One without the other is a typo, not a choice: an application needs both.
   if ((clientId === undefined) !== (clientSecret === undefined)) throw new Error('--client-id and --client-secret go together');
+  const redirectUri = values['redirect-uri'];
+  if (redirectUri !== undefined && clientId === undefined) throw new Error('--redirect-uri needs --client-id and --client-secret');
   return {
     host: values.host ?? '127.0.0.1',
     port: numberArg(values.port, '--port') ?? 8095,
@@ -56,7 +61,7 @@ export function optionsFromArgs(args: string[]): EmulatorOptions | 'help' {
     userId: numberArg(values['user-id'], '--user-id'),
     rateLimit: values['no-limit'] ? false : { burst, drainPerSecond },
     scopes: values.scopes === undefined ? undefined : values.scopes.split(',').map((scope) => scope.trim()).filter(Boolean),
-    oauth: clientId === undefined || clientSecret === undefined ? undefined : { clientId, clientSecret },
+    oauth: clientId === undefined || clientSecret === undefined ? undefined : { clientId, clientSecret, ...(redirectUri === undefined ? {} : { redirectUri }) },
     applicationToken: values['application-token'],
   };
 }

@@ -2,7 +2,7 @@
 //   GET  /                        the log page (HTML, refreshes itself)
 //   GET  /emulator/api/workflows  the same as JSON: workflows newest first, without event tokens
 //   POST /emulator/api/workflows  starts a workflow whose activity waits, answers {workflowId, eventToken}. Body
-//                                 optional, JSON (or a form) with `name`, `activityName`, `documentId`. This is how a demo
+//                                 optional, JSON with `name`, `activityName`, `documentId`. This is how a demo
 //                                 flow in Node-RED gets a fresh token without a real portal: an `http request` node
 //                                 POSTs here and passes msg.payload.eventToken on to the log node.
 // These routes are not REST requests: they are not recorded, rate limited or affected by faults.
@@ -13,7 +13,7 @@ import { isValidActivityName } from './event-token';
 import { sendHtml, sendJson } from '../http/http-reply';
 import { renderLogPage } from './log-page';
 import { readRequestBody } from '../http/request-body';
-import { parseBody } from './rest-params';
+import { isJsonContentType } from './control-guard';
 import { WorkflowStore } from './workflow-store';
 import { describeWorkflows } from './workflow-view';
 
@@ -69,14 +69,18 @@ export class ConsoleRoutes {
       if (body.reason === 'too-large') sendJson(response, 413, invalid('Body too large'), { Connection: 'close' });
       return;
     }
-    // `curl -d '{...}'` labels JSON as a form: a body that looks like JSON is read as JSON.
-    const looksLikeJson = body.bytes.toString('utf8').trimStart().startsWith('{');
-    const parsed = parseBody(looksLikeJson ? 'application/json' : request.headers['content-type'], body.bytes);
-    if (!parsed.ok) {
+    // Every field is optional, so an empty body may come with any label; one with content must be JSON.
+    const text = body.bytes.toString('utf8').trim();
+    if (text !== '' && !isJsonContentType(request.headers['content-type'])) {
+      sendJson(response, 415, { error: 'UNSUPPORTED_MEDIA_TYPE', error_description: 'The body must be application/json' });
+      return;
+    }
+    const fields = text === '' ? {} : jsonObjectOf(text);
+    if (fields === undefined) {
       sendJson(response, 400, invalid('Body is not valid JSON'));
       return;
     }
-    const { NAME: name, ACTIVITYNAME: activityName, DOCUMENTID: documentId } = parsed.params;
+    const { NAME: name, ACTIVITYNAME: activityName, DOCUMENTID: documentId } = fields;
     const options = {
       name: optionalText(name, MAX_NAME_LENGTH),
       documentId: optionalText(documentId, MAX_NAME_LENGTH),
@@ -96,6 +100,18 @@ export class ConsoleRoutes {
     );
     sendJson(response, 200, started, NO_STORE);
   }
+}
+
+/** A JSON object's members under upper-cased names (any casing of `name` works), or undefined for anything else. */
+function jsonObjectOf(text: string): Record<string, unknown> | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key.toUpperCase(), value]));
 }
 
 /** The value if it is a short enough string, undefined if absent, null if unusable. */

@@ -4,6 +4,7 @@
 
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
+import { ControlGuard } from './control-guard';
 import { sendJson } from '../http/http-reply';
 import { OAuthServer } from './oauth-server';
 import { RestEndpoint } from './rest-endpoint';
@@ -25,6 +26,8 @@ export interface ListeningAddress {
 export class EmulatorHttpServer {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  private readonly guard: ControlGuard;
+  private listenHost = '';
 
   /** A server (not yet listening) over these routes. */
   constructor(
@@ -32,6 +35,7 @@ export class EmulatorHttpServer {
     private readonly routeSets: RouteSet[],
     private readonly oauthRoutes?: OAuthServer,
   ) {
+    this.guard = new ControlGuard(() => this.listenHost);
     this.server = createServer((request, response) => {
       this.route(request, response).catch(() => answerInternalError(response));
     });
@@ -49,6 +53,7 @@ export class EmulatorHttpServer {
   /** Starts listening; resolves with the actual address (port 0 picks a free port). */
   listen(host: string, port: number): Promise<ListeningAddress> {
     return new Promise((resolve, reject) => {
+      this.listenHost = host;
       const onError = (error: Error): void => reject(error);
       this.server.once('error', onError);
       this.server.listen(port, host, () => {
@@ -84,12 +89,26 @@ export class EmulatorHttpServer {
       return;
     }
     if (this.oauthRoutes && (await this.oauthRoutes.handle(request, response, path, query))) return;
+    if (isControlPath(path)) {
+      const refusal = this.guard.refusal(request);
+      if (refusal !== undefined) {
+        request.resume();
+        const what = refusal === 'host' ? 'Host' : 'Origin';
+        sendJson(response, 403, { error: refusal === 'host' ? 'FORBIDDEN_HOST' : 'FORBIDDEN_ORIGIN', error_description: `The control API answers only requests whose ${what} is this machine` });
+        return;
+      }
+    }
     for (const routes of this.routeSets) {
       if (await routes.handle(request, response, path)) return;
     }
     request.resume();
     sendJson(response, 404, { error: 'NOT_FOUND', error_description: 'No such route on this emulator' });
   }
+}
+
+/** The log page and `/emulator/...`: what a web page must not drive (control-guard.ts). */
+function isControlPath(path: string): boolean {
+  return path === '/' || path === '/emulator' || path.startsWith('/emulator/');
 }
 
 function answerInternalError(response: ServerResponse): void {

@@ -2,12 +2,14 @@
 // so a request naming the registered client is approved at once: 302 to the redirect URI with `code`, `state`
 // (unchanged), `domain`, `member_id`, `scope` and `server_domain`, as the portal sends them. Anything wrong is
 // answered with a 400 page and no redirect, because redirecting to an unchecked address would make the emulator an
-// open redirector.
+// open redirector: the redirect URI must be on the registered handler's host, or, with none registered, on this
+// machine.
 
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Clock } from './clock';
 import { sendHtml } from '../http/http-reply';
 import { escapeHtml } from './log-page';
+import { isLoopbackHost } from './control-guard';
 import { AuthorizationCodes } from './oauth-codes';
 import { checkedRedirectUri, ResolvedOAuthOptions } from './oauth-options';
 
@@ -93,6 +95,10 @@ export class AuthorizePage {
     if (url.hash !== '') return 'redirect_uri must not contain a fragment.';
     // Like the portal, which only redirects to the application's own server.
     if (registered !== undefined && url.origin !== registered.origin) return "redirect_uri must be on the application's registered host.";
+    // With no handler registered, only this machine: otherwise the page would send a code anywhere it is told to.
+    if (registered === undefined && !isLoopbackHost(url.hostname)) {
+      return 'redirect_uri must be on this machine (127.0.0.1, localhost or ::1) unless the application registers one (redirectUri, --redirect-uri).';
+    }
     return url;
   }
 }

@@ -1,9 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from 'node-red';
 import { ActivityRequest, INVALID_ACTIVITY_REQUEST } from '../bitrix24/bizproc/activity-request';
-import { asBitrix24Error, decideActivityPost, EndpointOutcome, readHandlerFields, replyToActivityPost } from './activity-endpoint';
+import {
+  asBitrix24Error,
+  decideActivityPost,
+  DEFAULT_BODY_TIMEOUT_MS,
+  EndpointOutcome,
+  readHandlerBody,
+  readHandlerBodyBytes,
+  replyToActivityPost,
+} from './activity-endpoint';
 import { applicationTokensOf } from './application-tokens';
 import type { PortalNode } from './portal-node';
+import { claimEarlyBodies, fullRoutePath } from './early-body-read';
 import { addPostRoute, normaliseRoutePath } from './http-route';
 import { localiseError } from './localised-error';
 import { StatusThrottle } from './status-throttle';
@@ -26,6 +35,12 @@ const STATE_LOOK: Record<TokenState, { fill: NodeStatus['fill']; key: string }> 
 };
 
 const NS = 'bitrix24-bizproc-activity-in';
+
+/** `bitrix24ActivityInBodyTimeout` from settings.js (ms): how long a request's body may take to arrive. */
+function bodyTimeoutOf(RED: NodeAPI): number {
+  const setting = (RED.settings as unknown as Record<string, unknown>).bitrix24ActivityInBodyTimeout;
+  return typeof setting === 'number' && Number.isFinite(setting) && setting > 0 ? setting : DEFAULT_BODY_TIMEOUT_MS;
+}
 
 /** The message for one accepted request: Bitrix24's field names, `payload` a copy of the properties. */
 function activityMessage(request: ActivityRequest): NodeMessage {
@@ -113,7 +128,7 @@ export = function registerActivityInNode(RED: NodeAPI): void {
     async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
       let outcome: EndpointOutcome;
       try {
-        outcome = await decideActivityPost(await readHandlerFields(request), tokens);
+        outcome = await decideActivityPost(await readHandlerBody(request, bodyTimeout), tokens);
       } catch (error) {
         const failure = asBitrix24Error(error);
         outcome = failure.code === INVALID_ACTIVITY_REQUEST ? { kind: 'invalid', error: failure } : { kind: 'failed', error: failure };
@@ -146,7 +161,13 @@ export = function registerActivityInNode(RED: NodeAPI): void {
     if (portal === null) node.warn(RED._(`${NS}.warn.noPortal`));
 
     let closed = false;
-    const removeRoute = addPostRoute(RED, normaliseRoutePath(def.url), (request, response) => {
+    const bodyTimeout = bodyTimeoutOf(RED);
+    const routePath = normaliseRoutePath(def.url);
+    const settings = RED.settings as unknown as Record<string, unknown>;
+    const releaseBodies = claimEarlyBodies((RED as unknown as { server?: unknown }).server, fullRoutePath(settings.httpNodeRoot, routePath), (request) =>
+      readHandlerBodyBytes(request, bodyTimeout),
+    );
+    const removeRoute = addPostRoute(RED, routePath, (request, response) => {
       // Node-RED 4 exits on an unhandled rejection: whatever happens, it ends here.
       handle(request, response).catch((error: unknown) => node.error(localiseError(RED, asBitrix24Error(error))));
     });
@@ -158,6 +179,7 @@ export = function registerActivityInNode(RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
+      releaseBodies();
       removeRoute();
       status.clear();
       done();

@@ -1,11 +1,14 @@
 // The portal dialog's "Test connection" button, served as an admin endpoint: it calls the portal's `scope` method
-// with the credentials typed in the dialog (or, left untouched, those stored for that portal node) and says whether
-// they work and whether the bizproc scope is granted. The answer never holds a credential.
+// with the credentials typed in the dialog (or, left untouched, those stored for that portal node, when the request
+// names the node's saved addresses) and says whether they work and whether the bizproc scope is granted. The answer
+// never holds a credential. JSON only.
 import type { Request, Response } from 'express';
 import type { Node, NodeAPI } from 'node-red';
 import { Bitrix24Client, Bitrix24Error, checkScope, RequestAuth, RestCaller } from '../bitrix24';
 import type { PortalCredentials, PortalNode, PortalNodeDef } from './portal-node';
+import { jsonOnly } from './json-only';
 import { CATALOGUE, localiseError } from './localised-error';
+import { requestedAddresses, retypeSecrets, sameAddresses, SavedPortal, savedPortalOf, UNCHANGED_SECRET } from './saved-portal';
 
 /** Builds the authorisation of a portal from its settings and credentials: the portal node's own factory. */
 export type PortalAuthFactory = (def: PortalNodeDef, credentials: PortalCredentials) => RequestAuth;
@@ -16,8 +19,6 @@ export const CONNECTION_TEST_PATH = '/bitrix24-portal/test';
 const REQUIRED_SCOPE = 'bizproc';
 /** Far below a log call's timeout, so the dialog never waits long. */
 const TEST_TIMEOUT_MS = 15_000;
-/** What the editor sends for a stored password credential the user did not change. */
-const UNCHANGED_PASSWORD = '__PWRD__';
 const ENV_REFERENCE = /^\$\{(\S+)\}$/;
 
 /** What the dialog posts: the portal node's id, its authorisation type, and its credential fields as typed. */
@@ -46,7 +47,7 @@ export interface ConnectionTestResult {
 
 /** Registers the connection test on the editor's admin API; needs the `bitrix24-portal.write` permission. */
 export function registerPortalAdminRoutes(RED: NodeAPI, createAuth: PortalAuthFactory): void {
-  RED.httpAdmin.post(CONNECTION_TEST_PATH, RED.auth.needsPermission('bitrix24-portal.write'), (req: Request, res: Response) => {
+  RED.httpAdmin.post(CONNECTION_TEST_PATH, RED.auth.needsPermission('bitrix24-portal.write'), jsonOnly, (req: Request, res: Response) => {
     testConnection(RED, createAuth, (req.body ?? {}) as ConnectionTestRequest).then(
       (result) => res.json(result),
       (error: unknown) => {
@@ -61,23 +62,28 @@ export function registerPortalAdminRoutes(RED: NodeAPI, createAuth: PortalAuthFa
 /** Runs one connection test; every portal or configuration failure becomes a result, never a rejection. */
 async function testConnection(RED: NodeAPI, createAuth: PortalAuthFactory, body: ConnectionTestRequest): Promise<ConnectionTestResult> {
   const deployed = typeof body.id === 'string' ? deployedPortal(RED, body.id) : undefined;
+  const saved = typeof body.id === 'string' ? savedPortalOf(RED, body.id) : undefined;
   let client: Bitrix24Client | undefined;
   try {
-    const credentials = dialogCredentials(RED, body.credentials, deployed);
+    // A webhook test uses no stored secret but the webhook URL, which is its own address.
+    const webhook = (typeof body.authType === 'string' ? body.authType : 'webhook') === 'webhook';
+    const requested = requestedAddresses(body, saved);
+    const atSavedAddresses = saved !== undefined && (webhook || sameAddresses(saved.addresses, requested));
+    const credentials = dialogCredentials(RED, body.credentials, deployed, saved, atSavedAddresses);
     const def: PortalNodeDef = {
       id: typeof body.id === 'string' ? body.id : '',
       type: 'bitrix24-portal',
       name: '',
       z: '',
       authType: typeof body.authType === 'string' ? body.authType : 'webhook',
-      ...optionalText('portalUrl', body.portalUrl),
-      ...optionalText('authServer', body.authServer),
+      ...optionalText('portalUrl', body.portalUrl ?? requested.portal),
+      ...optionalText('authServer', body.authServer ?? requested.authServer),
       ...optionalText('tokenStore', body.tokenStore),
     };
     let caller: RestCaller;
     let host: string;
     const running = deployed as PortalNode | undefined;
-    if (def.authType === 'oauth' && running?.oauth !== undefined) {
+    if (def.authType === 'oauth' && running?.oauth !== undefined && atSavedAddresses && !typesSecrets(body.credentials)) {
       // A deployed OAuth portal is tested through its own queue: a second client refreshing the same rotating
       // refresh token at the same moment would leave both with a dead one.
       caller = running.queue();
@@ -112,16 +118,40 @@ function deployedPortal(RED: NodeAPI, id: string): Node<PortalCredentials> | und
   return node !== null && node.type === 'bitrix24-portal' ? node : undefined;
 }
 
+/** The secrets among the credentials: each goes only where the portal node's saved addresses say. */
+const SECRET_FIELDS: ReadonlySet<string> = new Set(['clientSecret', 'refreshToken', 'accessToken']);
+
+/** Whether the dialog typed any secret anew (then the test uses those, not the running node's). */
+function typesSecrets(typed: unknown): boolean {
+  const fields = typeof typed === 'object' && typed !== null ? (typed as Record<string, unknown>) : {};
+  return Object.entries(fields).some(([name, value]) => (SECRET_FIELDS.has(name) || name === 'webhookUrl') && typeof value === 'string' && value !== '' && value !== UNCHANGED_SECRET);
+}
+
 /**
- * The credentials to test: those stored for that portal (`${ENV}` already substituted by Node-RED), overridden by
- * each field typed in the dialog. The editor's placeholder for an unchanged password keeps the stored value; a typed
- * `${ENV}` is substituted the way Node-RED does for the deployed node.
+ * The credentials to test: each field typed in the dialog, and for a field left untouched (the editor's
+ * placeholder, or left out) the one stored for that portal (`${ENV}` already substituted by Node-RED). A stored
+ * client secret, refresh or access token is used only when the request names the node's saved portal and OAuth
+ * server; otherwise an untouched one is RETYPE_SECRETS. A stored webhook URL is its own address, so it goes only there
+ * anyway. A typed `${ENV}` is substituted the way Node-RED does for the deployed node.
  */
-function dialogCredentials(RED: NodeAPI, typed: unknown, deployed: Node<PortalCredentials> | undefined): PortalCredentials {
-  const result: Record<string, unknown> = { ...(deployed?.credentials ?? {}) };
+function dialogCredentials(
+  RED: NodeAPI,
+  typed: unknown,
+  deployed: Node<PortalCredentials> | undefined,
+  saved: SavedPortal | undefined,
+  atSavedAddresses: boolean,
+): PortalCredentials {
+  const stored: Record<string, unknown> = { ...(saved?.credentials ?? deployed?.credentials ?? {}) };
+  const result: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(stored)) {
+    if (!SECRET_FIELDS.has(name) || atSavedAddresses) result[name] = value;
+  }
   const fields = typeof typed === 'object' && typed !== null ? (typed as Record<string, unknown>) : {};
   for (const [name, value] of Object.entries(fields)) {
-    if (value === UNCHANGED_PASSWORD || value === undefined) continue;
+    if (value === UNCHANGED_SECRET || value === undefined) {
+      if (SECRET_FIELDS.has(name) && !atSavedAddresses && stored[name]) throw retypeSecrets();
+      continue;
+    }
     const variable = typeof value === 'string' ? ENV_REFERENCE.exec(value)?.[1] : undefined;
     if (variable === undefined) result[name] = value;
     else result[name] = deployed ? RED.util.getSetting(deployed, variable) : process.env[variable];

@@ -3,7 +3,10 @@ const assert = require('node:assert/strict');
 const http = require('node:http');
 const { startEmulator } = require('./emulator-harness');
 const { HandlerUnreachableError } = require('../../dist/emulator');
-const { parsePhpQuery } = require('../../dist/bitrix24/php-query');
+const { parseHandlerBody } = require('../../dist/bitrix24/bizproc/activity-request');
+
+/** Reads a dispatched form as the package's receiver reads Bitrix24's. */
+const readForm = (body) => parseHandlerBody('application/x-www-form-urlencoded', body);
 
 /** A stand-in for an application's handler on 127.0.0.1: records each POST and answers with `status`. */
 async function startHandler(status = 200) {
@@ -40,7 +43,7 @@ describe('emulator: dispatching activity requests and ONAPPINSTALL', () => {
     assert.equal(request.url, '/bitrix24/activity');
     assert.equal(request.headers['content-type'], 'application/x-www-form-urlencoded');
     assert.match(request.body, /auth%5Bapplication_token%5D=emulatorAppToken123/);
-    const fields = parsePhpQuery(request.body);
+    const fields = readForm(request.body);
     assert.deepEqual(Object.keys(fields).sort(), [
       'auth', 'code', 'document_id', 'document_type', 'event_token', 'properties', 'timeout_duration', 'ts', 'use_subscription', 'workflow_id',
     ]);
@@ -95,7 +98,7 @@ describe('emulator: dispatching activity requests and ONAPPINSTALL', () => {
 
   it('POSTs ONAPPINSTALL with the application token', async () => {
     assert.deepEqual(await emulator.dispatchInstall({ handlerUrl: handler.url }), { status: 200 });
-    const fields = parsePhpQuery(handler.received[0].body);
+    const fields = readForm(handler.received[0].body);
     assert.equal(fields.event, 'ONAPPINSTALL');
     assert.equal(fields.auth.application_token, 'emulatorAppToken123');
     assert.equal(fields.data.INSTALLED, 'Y');
@@ -111,7 +114,7 @@ describe('emulator: dispatching activity requests and ONAPPINSTALL', () => {
       const answer = await postJson('/emulator/api/activities', { handlerUrl: handler.url, properties: { a: '1' }, name: 'Order 7' });
       assert.equal(answer.status, 200);
       assert.equal(answer.body.status, 200);
-      assert.equal(parsePhpQuery(handler.received[0].body).event_token, answer.body.eventToken);
+      assert.equal(readForm(handler.received[0].body).event_token, answer.body.eventToken);
       const [listed] = await (await fetch(`${emulator.url}/emulator/api/workflows`)).json();
       assert.deepEqual([listed.workflowId, listed.name, listed.status], [answer.body.workflowId, 'Order 7', 'waiting']);
     });
@@ -119,7 +122,7 @@ describe('emulator: dispatching activity requests and ONAPPINSTALL', () => {
     it('POST /emulator/api/install sends ONAPPINSTALL', async () => {
       const answer = await postJson('/emulator/api/install', { handlerUrl: handler.url, applicationToken: 'other' });
       assert.deepEqual(answer, { status: 200, body: { status: 200 } });
-      assert.equal(parsePhpQuery(handler.received[0].body).auth.application_token, 'other');
+      assert.equal(readForm(handler.received[0].body).auth.application_token, 'other');
     });
 
     it('only targets handlers on this machine, and checks its input', async () => {

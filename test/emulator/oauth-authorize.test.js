@@ -4,7 +4,7 @@ const http = require('node:http');
 const { startOAuthEmulator, callApp, requestToken, authorize, CLIENT_ID, CLIENT_SECRET, TOKEN_SHAPE } = require('./oauth-harness');
 
 const INVALID_CODE = { error: 'invalid_grant', error_description: 'The authorization code is invalid or expired.' };
-const HANDLER = 'https://app.example.test/install?tab=1';
+const HANDLER = 'http://localhost:8080/install?tab=1';
 
 function exchange(emulator, code, extra = {}) {
   return requestToken(emulator, { grant_type: 'authorization_code', client_id: CLIENT_ID, client_secret: CLIENT_SECRET, code, ...extra });
@@ -23,7 +23,7 @@ describe('OAuth: the authorisation page and the code grant', () => {
     const answer = await authorize(emulator, { client_id: CLIENT_ID, response_type: 'code', state, redirect_uri: HANDLER });
     assert.equal(answer.status, 302);
     const location = answer.location;
-    assert.equal(`${location.origin}${location.pathname}`, 'https://app.example.test/install');
+    assert.equal(`${location.origin}${location.pathname}`, 'http://localhost:8080/install');
     const host = new URL(emulator.url).host;
     assert.deepEqual([...location.searchParams.keys()], ['tab', 'code', 'state', 'domain', 'member_id', 'scope', 'server_domain']);
     assert.equal(location.searchParams.get('tab'), '1');
@@ -116,6 +116,8 @@ describe('OAuth: the authorisation page and the code grant', () => {
       [{ redirect_uri: `https://app.example.test/${'a'.repeat(2100)}` }, /at most 2048/],
       [{ redirect_uri: HANDLER, response_type: 'token' }, /response_type=code/],
       [{ redirect_uri: HANDLER, state: 's'.repeat(1025) }, /state must be at most/],
+      [{ redirect_uri: 'https://evil.example.test/handler' }, /must be on this machine/],
+      [{ redirect_uri: 'http://127.0.0.1.evil.example.test/' }, /must be on this machine/],
     ];
     for (const [query, reason] of cases) {
       const refused = await authorize(emulator, { client_id: CLIENT_ID, ...query });

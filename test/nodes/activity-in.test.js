@@ -2,6 +2,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const http = require('node:http');
+const zlib = require('node:zlib');
 const os = require('node:os');
 const path = require('node:path');
 const helper = require('node-red-node-test-helper');
@@ -17,6 +18,15 @@ helper.init(require.resolve('node-red'));
 const APP_TOKEN = 'emulatorApplicationToken42';
 const PATH = '/bitrix24/activity';
 const NS = 'bitrix24-bizproc-activity-in';
+/** What the answer says for each reason of a refusal (the texts of src/bitrix24/bizproc). */
+const DESCRIPTIONS = {
+  event_token: /event_token/,
+  document_id: /document_id/,
+  event: /application events/,
+  json: /not valid JSON/,
+  limits: /too many fields/,
+  depth: /nested too deeply/,
+};
 
 describe('bitrix24-bizproc-activity-in node', function () {
   let emulator;
@@ -136,6 +146,111 @@ describe('bitrix24-bizproc-activity-in node', function () {
     assert.deepEqual(warnings.filter((w) => typeof w === 'string'), [`${NS}.warn.mismatch`], 'warned once, not per request');
   });
 
+  describe('a caller without a readable, matching token gets 401 and nothing else', () => {
+    const hostile = () => `auth[application_token]=forged&${Array.from({ length: 3000 }, (_, i) => `p${'[a]'.repeat(40)}[${i}]=1`).join('&')}`;
+    const cases = [
+      ['a JSON list', () => ['[1]', 'application/json']],
+      ['broken JSON without a token', () => ['{"event_token":', 'application/json']],
+      ['a text/plain body, even with the token in it', () => [encodePhpQuery({ auth: { application_token: APP_TOKEN } }), 'text/plain']],
+      ['no content type', () => [encodePhpQuery({ auth: { application_token: APP_TOKEN } }), undefined]],
+      ['a forged token in a body past every cap of the parser', () => [hostile(), 'application/x-www-form-urlencoded']],
+      ['the same under a content type that Node-RED parsers skip', () => [hostile(), 'application/x-www-form-urlencoded; =']],
+      ['the token in a key the scan does not take for it', () => [`auth[application_token][x]=${APP_TOKEN}`, 'application/x-www-form-urlencoded']],
+    ];
+    for (const [name, makeBody] of cases) {
+      it(name, async () => {
+        const { out } = await load();
+        const [body, contentType] = makeBody();
+        assert.deepEqual(await post(body, contentType), { status: 401, body: { error: 'INVALID_APPLICATION_TOKEN', error_description: 'The application token is missing or wrong.' } });
+        await assertNothingEmitted(out);
+      });
+    }
+
+    it('a gzip-compressed body, which is never inflated', async () => {
+      const { out } = await load();
+      const zipped = zlib.gzipSync(encodePhpQuery({ auth: { application_token: APP_TOKEN }, event_token: 'x' }));
+      const response = await fetch(handlerUrl(), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Encoding': 'gzip' }, body: zipped });
+      assert.equal(response.status, 401);
+      await response.text();
+      await assertNothingEmitted(out);
+    });
+
+    it('two token pairs: the later one counts, as in PHP', async () => {
+      const { out } = await load();
+      const dispatched = emulator.startWorkflow();
+      const body = `${encodePhpQuery({ auth: { application_token: APP_TOKEN }, event_token: dispatched.eventToken })}&auth%5Bapplication_token%5D=forged`;
+      assert.equal((await post(body, 'application/x-www-form-urlencoded')).status, 401);
+      await assertNothingEmitted(out);
+    });
+  });
+
+  it('answers 408 and closes a body that does not arrive within bitrix24ActivityInBodyTimeout', async () => {
+    helper.settings({ userDir, credentialSecret: 'test credential secret', bitrix24ActivityInBodyTimeout: 200 });
+    const { out } = await load();
+    const url = new URL(handlerUrl());
+    const answer = await new Promise((resolve, reject) => {
+      const headers = { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '1000' };
+      const request = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers }, (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode, connection: response.headers.connection, text }));
+      });
+      request.on('error', reject);
+      // Part of the body, and then nothing: the server must not wait for the rest.
+      request.write(`auth[application_token]=${APP_TOKEN}&event_token=`);
+    });
+    assert.equal(answer.status, 408);
+    assert.equal(answer.connection, 'close');
+    assert.equal(JSON.parse(answer.text).error, 'INVALID_ACTIVITY_REQUEST');
+    await assertNothingEmitted(out);
+  });
+
+  describe('prototype keys never reach a message or its copies', () => {
+    const attack = (eventToken) => ({
+      form: [
+        encodePhpQuery({ event_token: eventToken, workflow_id: 'wf', code: 'c', document_id: ['a'], document_type: ['b'], auth: { application_token: APP_TOKEN, domain: 'x' } }),
+        '__proto__[polluted]=1',
+        'properties[__proto__][polluted]=1',
+        'properties[__proto__][application_token]=inherited',
+        'auth[__proto__][application_token]=inherited',
+        'auth[constructor][prototype][application_token]=inherited',
+        'properties[x][constructor][prototype][polluted]=1',
+        'properties[prototype]=1',
+        'properties[kept]=yes',
+      ].join('&'),
+      json: `{"event_token":${JSON.stringify(eventToken)},"workflow_id":"wf","code":"c","document_id":["a"],"document_type":["b"],` +
+        `"__proto__":{"polluted":1},"auth":{"application_token":"${APP_TOKEN}","__proto__":{"application_token":"inherited"},"constructor":{"prototype":{"polluted":1}}},` +
+        `"properties":{"__proto__":{"polluted":1,"application_token":"inherited"},"x":[{"__proto__":{"polluted":1}}],"kept":"yes"}}`,
+    });
+    for (const encoding of ['form', 'json']) {
+      it(`drops __proto__, constructor and prototype at every level (${encoding}), in the message and in the copy Node-RED makes for the second wire`, async () => {
+        const { out } = await load({ node: { wires: [['out', 'copy']] }, extraNodes: [{ id: 'copy', type: 'helper', z: 'tab' }] });
+        const copy = helper.getNode('copy');
+        const arrivals = Promise.all([nextMessage(out), nextMessage(copy)]);
+        const { eventToken } = emulator.startWorkflow();
+        const answer = await post(attack(eventToken)[encoding], encoding === 'form' ? 'application/x-www-form-urlencoded' : 'application/json');
+        assert.equal(answer.status, 200);
+        const [first, second] = await arrivals;
+        assert.notEqual(first, second, 'the second wire got a copy (cloneMessage ran)');
+        for (const msg of [first, second]) {
+          for (const value of [msg, msg.properties, msg.payload, msg.auth]) {
+            assert.equal(Object.getPrototypeOf(value), Object.prototype);
+            assert.equal(value.polluted, undefined);
+          }
+          assert.equal(msg.auth.application_token, undefined);
+          assert.equal('application_token' in msg.auth, false, 'not inherited either');
+          assert.equal(msg.properties.application_token, undefined);
+          assert.equal(msg.properties.kept, 'yes');
+          assert.equal(Object.hasOwn(msg.properties, '__proto__'), false);
+          assert.equal(Object.hasOwn(msg.properties, 'prototype'), false);
+          assert.deepEqual(Object.keys(msg.properties).sort(), ['kept', 'x']);
+        }
+        assert.equal({}.polluted, undefined);
+        assert.equal({}.application_token, undefined);
+      });
+    }
+  });
+
   describe('malformed requests with a valid token → 400 with a reason, nothing emitted', () => {
     const valid = () => ({
       workflow_id: 'wf1',
@@ -149,10 +264,11 @@ describe('bitrix24-bizproc-activity-in node', function () {
       ['no event_token', () => [encodePhpQuery({ ...valid(), event_token: undefined }), 'application/x-www-form-urlencoded'], 'event_token'],
       ['no document_id', () => [JSON.stringify({ ...valid(), document_id: undefined }), 'application/json'], 'document_id'],
       ['an application event other than ONAPPINSTALL', () => [encodePhpQuery({ event: 'ONAPPUNINSTALL', auth: { application_token: APP_TOKEN } }), 'application/x-www-form-urlencoded'], 'event'],
-      ['unparsable JSON', () => ['{"event_token":', 'application/json'], 'json'],
-      ['a JSON list', () => ['[1]', 'application/json'], 'json'],
-      ['text/plain', () => [encodePhpQuery(valid()), 'text/plain'], 'content-type'],
-      ['no content type', () => [encodePhpQuery(valid()), undefined], 'content-type'],
+      ['unparsable JSON', () => [`{"auth":{"application_token":"${APP_TOKEN}"},"event_token":`, 'application/json'], 'json'],
+      ['more than 1,000 form pairs', () => [`${encodePhpQuery(valid())}${'&p[]=1'.repeat(1000)}`, 'application/x-www-form-urlencoded'], 'limits'],
+      ['form keys nested deeper than 32 levels', () => [`${encodePhpQuery(valid())}&properties${'[a]'.repeat(33)}=1`, 'application/x-www-form-urlencoded'], 'depth'],
+      ['more than 1,000 JSON entries', () => [JSON.stringify({ ...valid(), properties: { list: Array(1000).fill(1) } }), 'application/json'], 'limits'],
+      ['JSON nested deeper than 32 levels', () => [JSON.stringify({ ...valid(), properties: JSON.parse(`${'{"a":'.repeat(33)}1${'}'.repeat(33)}`) }), 'application/json'], 'depth'],
     ];
     for (const [name, makeBody, reason] of cases) {
       it(`${name} (${reason})`, async () => {
@@ -162,6 +278,7 @@ describe('bitrix24-bizproc-activity-in node', function () {
         assert.equal(answer.status, 400);
         assert.equal(answer.body.error, 'INVALID_ACTIVITY_REQUEST');
         assert.equal(typeof answer.body.error_description, 'string');
+        assert.match(answer.body.error_description, DESCRIPTIONS[reason]);
         await assertNothingEmitted(out);
       });
     }

@@ -13,7 +13,8 @@
 // startNodeRed({ settings: { adminAuth }, env }) adds settings (then runtime.login(user, password)) and environment
 // variables; request(method, path, {body|form}) reaches any Admin API or `http in` route.
 //
-// Admin and node routes share the root ('/'), so `http in` URLs are `${runtime.url}<path>`.
+// Admin and node routes share the root ('/') unless settings say otherwise: `runtime.url` is the admin root,
+// `runtime.nodeUrl` the root of `http in` routes (`${runtime.nodeUrl}<path>`).
 const { fork } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -44,12 +45,19 @@ function defaultSettings(userDir) {
   };
 }
 
+/** A root setting as a URL path with leading and trailing slashes. */
+function rootPath(root) {
+  return `/${String(root).replace(/^\/+|\/+$/g, '')}/`.replace(/^\/\/$/, '/');
+}
+
 /** A running Node-RED child process and the Admin API calls tests need. */
 class NodeRedRuntime {
-  constructor(child, port, userDir, packageDir, readOutput) {
+  constructor(child, port, userDir, packageDir, readOutput, { httpAdminRoot = '/', httpNodeRoot = '/' } = {}) {
     this.child = child;
-    /** Base URL of the editor, the Admin API and `http in` routes, with a trailing slash. */
-    this.url = `http://127.0.0.1:${port}/`;
+    /** Base URL of the editor and the Admin API, with a trailing slash. */
+    this.url = `http://127.0.0.1:${port}${rootPath(httpAdminRoot)}`;
+    /** Base URL of `http in` routes, with a trailing slash. */
+    this.nodeUrl = `http://127.0.0.1:${port}${rootPath(httpNodeRoot)}`;
     /** The user directory (flows, credentials, node_modules). */
     this.userDir = userDir;
     /** Where the packed package was installed, or undefined when none was. */
@@ -222,6 +230,7 @@ async function startNodeRed({ installPackage = true, settings = {}, env = {}, us
   });
   const readOutput = () => output;
 
+  const merged = { ...defaultSettings(userDir), ...settings };
   let port;
   let timer;
   try {
@@ -232,7 +241,7 @@ async function startNodeRed({ installPackage = true, settings = {}, env = {}, us
         if (message.type === 'failed') reject(new Error(`Node-RED failed to start: ${message.message}`));
       });
       child.once('exit', (code, signal) => reject(new Error(`Node-RED exited during start (code ${code}, signal ${signal})`)));
-      child.send({ type: 'start', settings: { ...defaultSettings(userDir), ...settings } });
+      child.send({ type: 'start', settings: merged });
     });
   } catch (error) {
     const runtime = new NodeRedRuntime(child, 0, userDir, packageDir, readOutput);
@@ -242,7 +251,7 @@ async function startNodeRed({ installPackage = true, settings = {}, env = {}, us
   } finally {
     clearTimeout(timer);
   }
-  return new NodeRedRuntime(child, port, userDir, packageDir, readOutput);
+  return new NodeRedRuntime(child, port, userDir, packageDir, readOutput, merged);
 }
 
 module.exports = { startNodeRed, NodeRedRuntime, defaultSettings };

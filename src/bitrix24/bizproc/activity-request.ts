@@ -1,11 +1,14 @@
 // The request Bitrix24 POSTs to an application's handler when a business process reaches the application's activity
 // or robot (docs/bitrix24-api.md, section 2): form-encoded with PHP bracket keys (`auth[access_token]`,
-// `document_id[0]`), or JSON as some documentation reads it. Reading it is split in two steps, so that a handler can
-// check the application token after the body is readable and before it says anything about the body's shape.
+// `document_id[0]`), or JSON as some documentation reads it. Reading it is split in steps, so that a handler checks
+// the application token (found by a scan, handler-credentials.ts) before any parser runs, and says nothing about the
+// body's shape to a caller that has not shown it.
 
+import { parse as parseForm } from 'qs';
 import { Bitrix24Error } from '../errors';
 import { validateEventToken } from './event-token';
-import { parsePhpQuery } from '../php-query';
+import { HandlerCredentials, scanFormCredentials, scanJsonCredentials } from './handler-credentials';
+import { FieldLimits, overLimit, plainFieldsOf } from './plain-fields';
 
 /** A validated activity request, with the names of the fields Bitrix24 sends. */
 export interface ActivityRequest {
@@ -33,9 +36,19 @@ export const INVALID_ACTIVITY_REQUEST = 'INVALID_ACTIVITY_REQUEST';
 /** The largest handler body read; an activity request is a few kilobytes. */
 export const MAX_ACTIVITY_REQUEST_BYTES = 1024 * 1024;
 
-// Deeper JSON is not something Bitrix24 sends, and nesting without bound would let a caller make later recursive
-// work (message cloning in Node-RED) overflow the stack. PHP form keys are bounded by parsePhpQuery already.
-const MAX_JSON_DEPTH = 64;
+/** Form pairs at most: PHP's max_input_vars, and what Node-RED's own body parser allows. */
+export const MAX_FORM_PAIRS = 1000;
+/** Nesting below the top level at most, forms and JSON alike; Bitrix24 sends three levels. */
+export const MAX_FIELD_DEPTH = 32;
+/** JSON members and elements at most (containers count too): as many as a form has pairs. */
+export const MAX_JSON_ENTRIES = MAX_FORM_PAIRS;
+
+const JSON_LIMITS: FieldLimits = { maxEntries: MAX_JSON_ENTRIES, maxDepth: MAX_FIELD_DEPTH };
+// qs already holds a form to MAX_FORM_PAIRS leaves; each may bring up to MAX_FIELD_DEPTH containers with it.
+const FORM_LIMITS: FieldLimits = { maxEntries: MAX_FORM_PAIRS * (MAX_FIELD_DEPTH + 1), maxDepth: MAX_FIELD_DEPTH };
+
+/** The two encodings a handler body comes in; anything else carries no fields the handler can read. */
+export type HandlerBodyType = 'form' | 'json' | 'other';
 
 function invalid(reason: string, message: string): Bitrix24Error {
   return new Bitrix24Error(INVALID_ACTIVITY_REQUEST, message, { reason, statusCode: 400 });
@@ -45,17 +58,45 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Which encoding a Content-Type names (parameters such as `charset` are ignored: bodies are UTF-8). */
+export function handlerBodyTypeOf(contentType: string | undefined): HandlerBodyType {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type === 'application/x-www-form-urlencoded') return 'form';
+  if (type === 'application/json' || type.endsWith('+json')) return 'json';
+  return 'other';
+}
+
+function textOf(body: Buffer | string): string {
+  return (typeof body === 'string' ? body : body.toString('utf8')).replace(/^\uFEFF/, '');
+}
+
 /**
- * Reads a handler's body into its fields: a form with PHP bracket keys, or a JSON object. Top-level names are
- * lower-cased. Throws INVALID_ACTIVITY_REQUEST (reason `content-type`, `json` or `depth`) for anything else.
+ * The application token and event of a raw body, by a scan that builds nothing; a body of another type has none.
+ * Cheap enough to run on every request before the token is compared.
+ */
+export function scanHandlerBody(type: HandlerBodyType, body: Buffer | string): HandlerCredentials {
+  if (type === 'form') return scanFormCredentials(textOf(body));
+  if (type === 'json') {
+    const { applicationToken, event } = scanJsonCredentials(textOf(body));
+    return { applicationToken, event };
+  }
+  return { applicationToken: undefined, event: undefined };
+}
+
+/**
+ * Reads a handler's body into its fields: a form with PHP bracket keys (qs: at most MAX_FORM_PAIRS pairs and
+ * MAX_FIELD_DEPTH levels, refused rather than cut), or a JSON object within the same caps, checked by a scan before
+ * JSON.parse runs. Top-level names are lower-cased; prototype keys are dropped at every level. Throws
+ * INVALID_ACTIVITY_REQUEST (reason `content-type`, `json`, `limits` or `depth`) for anything else.
  */
 export function parseHandlerBody(contentType: string | undefined, body: Buffer | string): Record<string, unknown> {
-  const text = (typeof body === 'string' ? body : body.toString('utf8')).replace(/^\uFEFF/, '');
-  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (type === 'application/x-www-form-urlencoded') return lowerCaseKeys(parsePhpQuery(text));
-  if (type !== 'application/json' && !type.endsWith('+json')) {
-    throw invalid('content-type', 'The body must be application/x-www-form-urlencoded or application/json.');
-  }
+  const type = handlerBodyTypeOf(contentType);
+  const text = textOf(body);
+  if (type === 'form') return plainFieldsOf(parseFormFields(text), FORM_LIMITS);
+  if (type !== 'json') throw invalid('content-type', 'The body must be application/x-www-form-urlencoded or application/json.');
+  const shape = scanJsonCredentials(text);
+  if (shape.depth > MAX_FIELD_DEPTH) throw overLimit('depth');
+  if (shape.entries > MAX_JSON_ENTRIES) throw overLimit('limits');
   let decoded: unknown;
   try {
     decoded = JSON.parse(text);
@@ -63,15 +104,53 @@ export function parseHandlerBody(contentType: string | undefined, body: Buffer |
     throw invalid('json', 'The body is not valid JSON.');
   }
   if (!isRecord(decoded)) throw invalid('json', 'The body is not a JSON object.');
-  if (nestingExceeds(decoded, MAX_JSON_DEPTH)) throw invalid('depth', 'The body is nested too deeply.');
-  return lowerCaseKeys(decoded);
+  return plainFieldsOf(decoded, JSON_LIMITS);
 }
 
-/** Uses fields a body parser in front of the handler already produced (an object), with the same key rules. */
+function parseFormFields(text: string): Record<string, unknown> {
+  try {
+    return parseForm(text, {
+      parameterLimit: MAX_FORM_PAIRS,
+      // Indices up to the pair limit stay lists; a PHP list cannot be longer under that limit.
+      arrayLimit: MAX_FORM_PAIRS,
+      depth: MAX_FIELD_DEPTH,
+      strictDepth: true,
+      throwOnLimitExceeded: true,
+      // A repeated key: the later value wins, as in PHP, not a list of both.
+      duplicates: 'last',
+      allowPrototypes: false,
+      plainObjects: true,
+      allowDots: false,
+      charset: 'utf-8',
+    }) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof RangeError) throw overLimit(/depth/i.test(error.message) ? 'depth' : 'limits');
+    throw invalid('form', 'The body is not a readable form.');
+  }
+}
+
+/** Uses fields a body parser in front of the handler already produced (an object), with the same caps and key rules. */
 export function handlerFieldsOf(parsed: unknown): Record<string, unknown> {
   if (!isRecord(parsed)) throw invalid('json', 'The body is not an object.');
-  if (nestingExceeds(parsed, MAX_JSON_DEPTH)) throw invalid('depth', 'The body is nested too deeply.');
-  return lowerCaseKeys(parsed);
+  return plainFieldsOf(parsed, JSON_LIMITS);
+}
+
+/** The application token and event of fields a body parser in front of the handler produced. */
+export function credentialsOfFields(parsed: unknown): HandlerCredentials {
+  if (!isRecord(parsed)) return { applicationToken: undefined, event: undefined };
+  let auth: unknown;
+  let event: unknown;
+  // Own keys only, case-insensitive at the top as the fields will be: an inherited `auth` is no credential.
+  for (const key of Object.keys(parsed)) {
+    const name = key.toLowerCase();
+    if (name === 'auth') auth = parsed[key];
+    else if (name === 'event') event = parsed[key];
+  }
+  const token = isRecord(auth) && Object.prototype.hasOwnProperty.call(auth, 'application_token') ? auth.application_token : undefined;
+  return {
+    applicationToken: typeof token === 'string' ? token : undefined,
+    event: typeof event === 'string' && event.trim() !== '' ? event.trim().toUpperCase() : undefined,
+  };
 }
 
 /** `auth[application_token]` of a request, whatever it is (checked by applicationTokenMatches). */
@@ -149,21 +228,4 @@ function timeoutOf(value: unknown): number {
 function authWithoutApplicationToken(value: unknown): Record<string, unknown> {
   if (!isRecord(value)) return {};
   return Object.fromEntries(Object.entries(value).filter(([key]) => key.toLowerCase() !== 'application_token'));
-}
-
-/** The map with its top-level keys lower-cased; entries are defined, so a key such as `__proto__` stays data. */
-function lowerCaseKeys(fields: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(fields).map(([key, value]) => [key.toLowerCase(), value]));
-}
-
-/** Whether the value nests deeper than `limit` levels; walks with an explicit stack, so depth cannot overflow it. */
-function nestingExceeds(root: unknown, limit: number): boolean {
-  const pending: Array<[unknown, number]> = [[root, 0]];
-  while (pending.length > 0) {
-    const [value, depth] = pending.pop() as [unknown, number];
-    if (value === null || typeof value !== 'object') continue;
-    if (depth >= limit) return true;
-    for (const child of Object.values(value)) pending.push([child, depth + 1]);
-  }
-  return false;
 }
