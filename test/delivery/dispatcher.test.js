@@ -100,6 +100,21 @@ describe('BatchDispatcher against the emulator', function () {
     assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['a', 'b', 'c']);
   });
 
+  it('redacts each command’s own token from what a batch answer says about it, whatever its shape', async () => {
+    await setUp({ dispatcherOptions: { maxInFlight: 1 } });
+    const tokens = ['wf-1|A|odd-token-number-one', 'wf-2|A|odd-token-number-two'];
+    emulator.injectFault({
+      type: 'status',
+      status: 200,
+      body: { result: { result: [], result_error: { c0: { error: 'INVALID_REQUEST', error_description: `echo ${tokens[1]}` }, c1: { error: `echo ${tokens[0]}` } } } },
+    });
+    const states = tokens.map((token) => track(dispatcher.call('bizproc.activity.log', { EVENT_TOKEN: token, LOG_MESSAGE: 'x' })));
+    await drive(scheduler, dispatcher, settledAll(states));
+    assert.deepEqual(states.map((state) => state.error.code), ['INVALID_REQUEST', 'INVALID_RESPONSE']);
+    const shown = JSON.stringify(states.map((state) => [state.error.message, state.error.description]));
+    for (const token of tokens) assert.ok(!shown.includes(token), 'no command token in any error');
+  });
+
   it('keeps the order of lines per event token with several requests in flight', async () => {
     await setUp({ dispatcherOptions: { maxInFlight: 4 } });
     const workflows = [emulator.startWorkflow(), emulator.startWorkflow(), emulator.startWorkflow()];
