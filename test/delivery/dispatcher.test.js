@@ -184,6 +184,30 @@ describe('BatchDispatcher against the emulator', function () {
       assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['a', 'b']);
     });
 
+    it('429 with a reset past the maximum wait: every waiting call of that method leaves at once, not sent', async () => {
+      await setUp({
+        emulatorOptions: { operatingLimit: { budgetSeconds: 1, windowSeconds: 600, costSecondsPerCall: 1 } },
+        dispatcherOptions: { maxWaitMs: 300_000, maxInFlight: 1 },
+      });
+      const { workflowId, eventToken } = emulator.startWorkflow();
+      const other = emulator.startWorkflow();
+      const start = scheduler.now();
+      const first = track(log(eventToken, 'a'));
+      await drive(scheduler, dispatcher, () => first.settled);
+      const held = [track(log(eventToken, 'b')), track(log(other.eventToken, 'c'))];
+      const otherMethod = track(dispatcher.call('scope', {}));
+      await drive(scheduler, dispatcher, () => held.every((s) => s.settled) && otherMethod.settled);
+      for (const state of held) {
+        assert.equal(state.error.code, 'OPERATION_TIME_LIMIT');
+        assert.equal(state.error.reason, 'held');
+        assert.equal(state.error.certainty, 'not-executed');
+        assert.match(state.error.message, /operating-time limit/);
+      }
+      assert.ok(scheduler.now() - start < 60_000, `left after ${scheduler.now() - start} ms, not after the maximum wait`);
+      assert.ok(Array.isArray(otherMethod.value.result), 'another method is not held');
+      assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['a']);
+    });
+
     it('a locked workflow (423): retried with back-off until unlocked', async () => {
       await setUp();
       const { workflowId, eventToken } = emulator.startWorkflow();

@@ -184,6 +184,7 @@ export class BatchDispatcher implements RestCaller {
         now,
         busyKeys: this.busyKeys,
         methodDelay: (method, at) => this.operating.delayFor(method, at),
+        maxWaitMs: this.maxWaitMs,
         reject: (call, error) => this.settle(call, error),
       });
       if (picked.length === 0) {
