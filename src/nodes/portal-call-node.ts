@@ -62,12 +62,11 @@ export function portalCallNode<Field extends string, Request, Outcome>(
         portal?.usesMessageAuth === true ? { ...declaration.inputs, auth: MESSAGE_AUTH_INPUT } : declaration.inputs,
         def,
       );
-      // The count of the node's messages lives in its succession, which an instance started by a deploy joins.
-      let succession: NodeSuccession | undefined;
-      const status = new CallStatus(RED, node, () => succession?.pending ?? 0, declaration.successStatus);
+      // The count of the node's messages lives in its succession (`line`), which an instance a deploy starts joins;
+      // the status reads it only once the line exists (registration with the portal below).
+      const status = new CallStatus(RED, node, () => line.pending, declaration.successStatus);
       const instance: Instance = { node, status, endFailure: failureEnding(RED, node), describe: (field) => inputs.describe(field) };
-      succession = NodeSuccession.join(RED, instance, (callback) => watch.whenStarted(callback));
-      const line = succession;
+      const line = NodeSuccession.join(RED, instance, (callback) => watch.whenStarted(callback));
       let closed = false;
       let endedByClose = 0;
 
