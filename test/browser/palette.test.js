@@ -44,9 +44,7 @@ describeInBrowser('editor: palette (Chromium)', (session) => {
   it('lists the portal under configuration nodes with its label', async () => {
     await editor.importFlow([{ id: 'palette-portal', type: 'bitrix24-portal', name: '', authType: 'webhook' }]);
     await editor.showSidebar('config');
-    const entry = editor.page.locator('li.red-ui-palette-node_id_palette-portal .red-ui-palette-label');
-    await entry.waitFor();
-    assert.equal((await entry.innerText()).trim(), 'Bitrix24 portal');
+    assert.equal(await editor.configNodeLabel('palette-portal'), 'Bitrix24 portal');
   });
 
   it('runs the editor without script errors', () => {

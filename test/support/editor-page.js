@@ -37,6 +37,18 @@ class EditorPage {
     return this.page.locator(`#red-ui-palette-container-${category}`);
   }
 
+  /**
+   * The label a config node shows in the configuration nodes sidebar, once it is listed there. Node-RED keeps the
+   * node id only in the entry's jQuery data (4.1.8 also put it in a class, later releases do not).
+   */
+  async configNodeLabel(id) {
+    const label = await this.page.waitForFunction((nodeId) => {
+      const entry = $('.red-ui-sidebar-node-config-list li').filter((_, li) => $(li).data('data-node-id') === nodeId);
+      return entry.is(':visible') && entry.find('.red-ui-palette-label').text();
+    }, id);
+    return (await label.jsonValue()).trim();
+  }
+
   /** The node with `id` on the canvas (its SVG group). */
   canvasNode(id) {
     return this.page.locator(`g.red-ui-flow-node-group[id="${id}"]`);
