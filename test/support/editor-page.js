@@ -1,7 +1,7 @@
 'use strict';
 // The Node-RED editor in one browser page, with the gestures the tests make: palette, canvas, edit dialogs,
-// deploy, sidebars. Selectors are Node-RED 4.1's own element ids and classes. Tests drive the UI as a user does;
-// RED.* in the page is read to check state, and used only where the UI has no stable handle.
+// deploy, sidebars. Selectors are Node-RED's own element ids and classes, the same in 4.1 and 5.0. Tests drive the
+// UI as a user does; RED.* in the page is read to check state, and used only where the UI has no stable handle.
 
 /** How long one UI step may take on a loaded two-core machine. */
 const STEP_TIMEOUT_MS = 20_000;
