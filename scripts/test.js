@@ -4,9 +4,10 @@
 //
 // The end-to-end and browser suites (test/e2e, test/browser) run once per Node-RED line (test/support/
 // node-red-lines.js): 4.1 on this Node, 5 on Node 22, and the declared floor. Each line's files are loaded inside a
-// describe block named after the line, which makes the line current while its tests run. NODE_RED_LINES=5 (or 4.1,
-// floor, comma-separated) runs fewer lines; file arguments run only those files (on every line, when they are
-// e2e or browser files).
+// describe block named after the line, which makes the line current while the files declare their tests (so a test
+// that only some lines can run is declared only there) and while the tests run. NODE_RED_LINES=5 (or 4.1, floor,
+// comma-separated) runs fewer lines; file arguments run only those files (on every line, when they are e2e or
+// browser files).
 'use strict';
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
@@ -76,7 +77,9 @@ try {
         useLine(LINES[0]);
         lineTimes.push(`${line.title}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
       });
+      useLine(line);
       for (const file of lineFiles) loadInto(file);
+      useLine(LINES[0]);
     });
   }
   mocha.lazyLoadFiles(true);

@@ -17,9 +17,13 @@ class EditorPage {
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
   }
 
-  /** Opens the editor at `url` in a new context with the browser language `locale`, once the palette is ready. */
-  static async open(browser, url, { locale = 'en-US', viewport = { width: 1280, height: 800 } } = {}) {
+  /**
+   * Opens the editor at `url` in a new context with the browser language `locale`, once the palette is ready.
+   * `theme: 'dark'` picks Node-RED 5's dark theme as its View settings do (a browser-local setting; 4.1 has none).
+   */
+  static async open(browser, url, { locale = 'en-US', viewport = { width: 1280, height: 800 }, theme } = {}) {
     const context = await browser.newContext({ locale, viewport });
+    if (theme !== undefined) await context.addInitScript((value) => localStorage.setItem('view-dark-theme', value), theme);
     const editor = new EditorPage(context, await context.newPage());
     await editor.page.goto(url);
     await editor.page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.version && RED.nodes.version() !== null);
@@ -47,6 +51,20 @@ class EditorPage {
       return entry.is(':visible') && entry.find('.red-ui-palette-label').text();
     }, id);
     return (await label.jsonValue()).trim();
+  }
+
+  /**
+   * The description Node-RED shows when the pointer rests on a palette category's header (`categoryDescription` of
+   * its nodes, 4.1.11 and later), as the popover shows it.
+   */
+  async categoryDescription(category) {
+    await this.paletteCategory(category).locator('.red-ui-palette-header').hover();
+    const popover = this.page.locator('.red-ui-popover:visible .red-ui-popover-content');
+    await popover.waitFor();
+    const text = (await popover.innerText()).trim();
+    await this.page.mouse.move(1, 1);
+    await popover.waitFor({ state: 'hidden' });
+    return text;
   }
 
   /** The node with `id` on the canvas (its SVG group). */

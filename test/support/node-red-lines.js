@@ -5,7 +5,8 @@
 // `npm ci` brings every line from the lock file and nothing else is downloaded.
 //
 // scripts/test.js loads test/e2e and test/browser once per line, inside a describe block named after the line, and
-// makes that line current while its tests run; startNodeRed() reads currentLine() when it starts a child.
+// makes that line current while its files declare their tests and while those tests run; startNodeRed() reads
+// currentLine() when it starts a child.
 const fs = require('node:fs');
 const path = require('node:path');
 const semver = require('semver');
@@ -47,7 +48,7 @@ const LINES = [
 
 let current = LINES[0];
 
-/** The line whose tests are running: the main line (the repo's own `node-red`) outside any line block. */
+/** The line whose tests are declared or run: the main line (the repo's own `node-red`) outside any line block. */
 function currentLine() {
   return current;
 }
