@@ -26,9 +26,8 @@ const DEMO_APPLICATION_TOKEN = 'demo-application-token';
 /** How long stopping may take before the process exits anyway (Node-RED gives a node 15 s to close). */
 const STOP_DEADLINE_MS = 20_000;
 
-if (!fs.existsSync(path.join(root, 'dist', 'emulator', 'index.js'))) {
-  require('node:child_process').execFileSync(process.execPath, [path.join(__dirname, 'build.js')], { stdio: 'inherit' });
-}
+// Installing no longer builds (the build runs on prepack), and a dist/ left from an older checkout would run old code.
+require('node:child_process').execFileSync(process.execPath, [path.join(__dirname, 'build.js')], { stdio: 'inherit', cwd: root });
 const { Bitrix24Emulator } = require(path.join(root, 'dist', 'emulator'));
 const RED = require('node-red');
 const express = require(require.resolve('express', { paths: [require.resolve('node-red')] }));

@@ -1,7 +1,8 @@
 'use strict';
 // `npm start` as a new user runs it: the real npm, the real script, on ports it is given, with a user directory of
 // its own. It must be ready with the examples deployed and working, keep working when started again on other ports
-// with the flows the first run kept, and stop everything it started on SIGTERM or SIGINT sent to npm.
+// with the flows the first run kept, and stop everything it started on SIGTERM or SIGINT sent to npm. npm start
+// rebuilds dist/ before anything else, from the same sources the runner built, while this test only waits for it.
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
