@@ -15,6 +15,8 @@ const CLIENT_SECRET = 'CanaryOAuthClientSecret5x4c3v';
 const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'b24-oauth-'));
 
 helper.init(require.resolve('node-red'));
+// Status texts are keys of the shared catalogue, namespaced by the package's name.
+const CATALOGUE = `${require('../../package.json').name}/bitrix24-portal:bitrix24`;
 
 describe('bitrix24-portal with OAuth and message auth', function () {
   let emulator;
@@ -106,7 +108,7 @@ describe('bitrix24-portal with OAuth and message auth', function () {
     assert.equal(failed.error.code, 'REAUTH_REQUIRED');
     const again = await logLine(nodes, { event_token: emulator.startWorkflow().eventToken, payload: 'y' });
     assert.equal(again.error.code, 'REAUTH_REQUIRED');
-    assert.ok(observed.some((s) => s && s.text === 'node-red-contrib-bitrix24-bizproc/bitrix24-portal:bitrix24.status.reauth'));
+    assert.ok(observed.some((s) => s && s.text === `${CATALOGUE}.status.reauth`));
   });
 
   it('the Authorize button: start (state), portal redirect, callback, stored pair, working node', async () => {
