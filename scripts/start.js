@@ -119,7 +119,24 @@ async function main() {
   const addresses = { emulatorUrl: emulator.url, nodeRedUrl: adminUrl.replace(/\/$/, '') };
   const movedFrom = moveKeptFlows(USER_DIR, FLOW_FILE, addresses);
   parts.red = true;
+  // RED.start() resolves before the kept flows are loaded and started (it does not wait for loadFlows), and the Admin
+  // API answers "no flows" until then: wait until they started, or until Node-RED said why they could not.
+  const flowsSettled = new Promise((resolve) => {
+    const notStarting = (event) => {
+      const payload = event.id === 'runtime-state' ? event.payload : undefined;
+      // Missing node types or modules ('stop'), safe mode ('safe'): the flows are loaded but will not start.
+      if (payload && payload.error && (payload.state === 'stop' || payload.state === 'safe')) settle();
+    };
+    const settle = () => {
+      RED.events.off('runtime-event', notStarting);
+      RED.events.off('flows:started', settle);
+      resolve();
+    };
+    RED.events.on('flows:started', settle);
+    RED.events.on('runtime-event', notStarting);
+  });
   await RED.start();
+  await flowsSettled;
 
   const deployed = await deployExamplesIfEmpty(adminUrl, addresses);
   let flowsLine = '  Your existing flows were kept.';
