@@ -109,17 +109,40 @@ class EditorPage {
     await this.page.evaluate((nodeId) => RED.workspaces.show(RED.nodes.node(nodeId).z), id);
   }
 
+  /**
+   * Waits until the topmost edit tray has finished opening: its buttons show while it still slides in, and Node-RED
+   * focuses the dialog's first field only at the end (tray.js, options.show), which is when a user would go on.
+   */
+  async trayOpened() {
+    await this.page.waitForFunction(() => {
+      const tray = $('.red-ui-tray').last();
+      return tray.length === 1 && tray.has(document.activeElement).length === 1 && !tray.is(':animated');
+    });
+  }
+
   /** Opens a flow node's edit dialog by double-clicking it on the canvas. */
   async editNode(id) {
     await this.showFlowOf(id);
     await this.canvasNode(id).locator('.red-ui-flow-node').dblclick();
     await this.page.locator('#node-dialog-ok').waitFor({ state: 'visible' });
+    await this.trayOpened();
   }
 
-  /** Opens a config node's dialog with the pencil button beside a node dialog's config selector (e.g. 'portal'). */
+  /**
+   * Opens a config node's dialog with the pencil button beside a node dialog's config selector (e.g. 'portal'). On a
+   * loaded machine a click can go unanswered (seen with Node-RED 4.1.15, never alone); the pencil is clicked again
+   * then, as a user would: Node-RED ignores a request for a config dialog that is open or being built.
+   */
   async editConfigOf(property) {
-    await this.page.locator(`#node-input-btn-${property}-edit`).click();
-    await this.page.locator('#node-config-dialog-ok').waitFor({ state: 'visible' });
+    const pencil = this.page.locator(`#node-input-btn-${property}-edit`);
+    const ok = this.page.locator('#node-config-dialog-ok');
+    await pencil.click();
+    const shown = await ok.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+    if (!shown) {
+      await pencil.click();
+      await ok.waitFor({ state: 'visible' });
+    }
+    await this.trayOpened();
   }
 
   /** Types `value` into a field, replacing its content, and leaves it with Tab, as a user does (input, change). */
