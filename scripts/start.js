@@ -51,17 +51,18 @@ function demoSettings() {
   };
 }
 
-/** Deploys the examples when the user directory holds no flows yet; resolves with whether it did. */
+/** Deploys the examples when the user directory holds no flows yet; resolves with how many tabs, 0 when it did not. */
 async function deployExamplesIfEmpty(adminUrl, addresses) {
   const current = await (await fetch(`${adminUrl}flows`, { headers: { 'Node-RED-API-Version': 'v2' } })).json();
-  if (current.flows.length > 0) return false;
+  if (current.flows.length > 0) return 0;
+  const flows = demoFlows(addresses);
   const response = await fetch(`${adminUrl}flows`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
-    body: JSON.stringify(demoFlows(addresses)),
+    body: JSON.stringify(flows),
   });
   if (!response.ok) throw new Error(`deploying the examples failed: HTTP ${response.status}`);
-  return true;
+  return flows.filter((node) => node.type === 'tab').length;
 }
 
 /** Stops what `main` started, in reverse order, once, however often it is asked; then exits. */
@@ -138,11 +139,11 @@ async function main() {
   await RED.start();
   await flowsSettled;
 
-  const deployed = await deployExamplesIfEmpty(adminUrl, addresses);
+  const tabs = await deployExamplesIfEmpty(adminUrl, addresses);
   let flowsLine = '  Your existing flows were kept.';
-  if (deployed) {
+  if (tabs > 0) {
     flowsLine =
-      '  The four example flows are deployed, one tab each: "Bitrix24: log progress" logs its first line as it starts; in\n' +
+      `  The ${tabs} example flows are deployed, one tab each: "Bitrix24: log progress" logs its first line as it starts; in\n` +
       '  "Bitrix24: activity loop" click the Dispatch inject node to play the whole loop (receive, log twice, answer).';
   } else if (movedFrom) {
     flowsLine = `  Your existing flows were kept, moved from ${movedFrom.nodeRedUrl} and ${movedFrom.emulatorUrl} to this run's addresses.`;
