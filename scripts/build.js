@@ -5,6 +5,7 @@
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { declarationsReachedFrom } = require('./declarations');
 
 const root = path.resolve(__dirname, '..');
 const pkg = require(path.join(root, 'package.json'));
@@ -15,6 +16,16 @@ execFileSync(process.execPath, [path.join(path.dirname(require.resolve('typescri
   stdio: 'inherit',
   cwd: root,
 });
+
+// Only the declarations a user of main compiles against are kept (and published); the rest describe internals.
+const keep = new Set(declarationsReachedFrom(root, pkg.types));
+(function prune(dir) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) prune(full);
+    else if (entry.name.endsWith('.d.ts') && !keep.has(path.relative(root, full).split(path.sep).join('/'))) fs.rmSync(full);
+  }
+})(path.join(root, 'dist'));
 
 for (const [type, entry] of Object.entries(pkg['node-red'].nodes)) {
   const target = path.join(root, entry);

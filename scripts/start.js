@@ -1,119 +1,165 @@
 #!/usr/bin/env node
 // `npm start`: the bundled Bitrix24 emulator and a local Node-RED 4.1 with this package loaded and the example flows
-// deployed against the emulator's webhook. Everything listens on 127.0.0.1 only.
+// deployed against the emulator. Everything listens on 127.0.0.1 only; HTTP nodes are served at the root, as in a
+// default Node-RED, so the examples' handler URLs are right as written.
+//
+// PORT and BITRIX24_EMULATOR_PORT pick the ports (0: any free port); BITRIX24_DEMO_USER_DIR the user directory
+// (default .node-red/ in the repo), whose flows are kept between runs and moved to this run's ports (demo-flows.js).
+// SIGINT and SIGTERM stop Node-RED and the emulator, then the process (npm forwards both to it: see `exec` in the
+// start script, without which a shell would stand between npm and this process and swallow SIGTERM).
 'use strict';
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
+const { demoFlows, moveKeptFlows } = require('./demo-flows');
 
 const root = path.resolve(__dirname, '..');
-const EMULATOR_PORT = Number(process.env.BITRIX24_EMULATOR_PORT || 8095);
-const NODE_RED_PORT = Number(process.env.PORT || 1880);
 const HOST = '127.0.0.1';
-// A fixed secret, so the webhook stored in the demo's credentials keeps working across restarts; loopback only.
+const EMULATOR_PORT = Number(process.env.BITRIX24_EMULATOR_PORT ?? 8095);
+const NODE_RED_PORT = Number(process.env.PORT ?? 1880);
+const USER_DIR = path.resolve(process.env.BITRIX24_DEMO_USER_DIR || path.join(root, '.node-red'));
+const FLOW_FILE = 'flows.json';
+// A fixed secret, so the webhook the demo's portal node reads keeps working across restarts; loopback only.
 const DEMO_SECRET = 'demo-secret-not-for-production';
-// The application token the emulator sends with activity requests, also fixed so the stored credential keeps working.
+// The one application token of the demo: the emulator sends it, the receiver node and example 02's switch check it.
 const DEMO_APPLICATION_TOKEN = 'demo-application-token';
-const USER_DIR = path.join(root, '.node-red');
-const HTTP_NODE_ROOT = '/api';
-const EXAMPLES_DIR = path.join(root, 'examples');
-const EXAMPLES = fs.readdirSync(EXAMPLES_DIR).filter((name) => name.endsWith('.json')).sort().map((name) => path.join(EXAMPLES_DIR, name));
+/** How long stopping may take before the process exits anyway (Node-RED gives a node 15 s to close). */
+const STOP_DEADLINE_MS = 20_000;
 
-if (!fs.existsSync(path.join(root, 'dist', 'emulator', 'index.js'))) {
-  require('node:child_process').execFileSync(process.execPath, [path.join(__dirname, 'build.js')], { stdio: 'inherit' });
-}
+// Installing no longer builds (the build runs on prepack), and a dist/ left from an older checkout would run old code.
+require('node:child_process').execFileSync(process.execPath, [path.join(__dirname, 'build.js')], { stdio: 'inherit', cwd: root });
 const { Bitrix24Emulator } = require(path.join(root, 'dist', 'emulator'));
 const RED = require('node-red');
 const express = require(require.resolve('express', { paths: [require.resolve('node-red')] }));
 
-async function deployExamplesIfEmpty(emulator, adminUrl) {
-  const current = await (await fetch(`${adminUrl}flows`, { headers: { 'Node-RED-API-Version': 'v2' } })).json();
-  if (current.flows.length > 0) return false;
-  // The examples are written for the default addresses; this demo's emulator and httpNodeRoot may differ.
-  const byId = new Map();
-  for (const file of EXAMPLES) {
-    const nodes = JSON.parse(
-      fs
-        .readFileSync(file, 'utf8')
-        .split('http://127.0.0.1:8095').join(emulator.url)
-        .split('http://127.0.0.1:1880/').join(`${adminUrl}${HTTP_NODE_ROOT.slice(1)}/`),
-    );
-    // The examples share one portal node (same id): it is deployed once.
-    for (const node of nodes) byId.set(node.id, node);
-  }
-  const flow = [...byId.values()];
-  for (const node of flow) {
-    if (node.type === 'bitrix24-portal') node.credentials = { webhookUrl: emulator.webhookUrl(), applicationToken: DEMO_APPLICATION_TOKEN };
-  }
-  const response = await fetch(`${adminUrl}flows`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
-    body: JSON.stringify(flow),
-  });
-  if (!response.ok) throw new Error(`deploying the example failed: HTTP ${response.status}`);
-  return true;
-}
-
-async function main() {
-  // The http-in example checks Bitrix24's application token against this variable.
-  process.env.BITRIX24_APPLICATION_TOKEN ??= DEMO_APPLICATION_TOKEN;
-  // The crm scope too: the generic call example lists and adds deals.
-  const emulator = new Bitrix24Emulator({ host: HOST, port: EMULATOR_PORT, webhookSecret: DEMO_SECRET, applicationToken: DEMO_APPLICATION_TOKEN, scopes: ['bizproc', 'crm'] });
-  await emulator.start();
-
-  fs.mkdirSync(USER_DIR, { recursive: true });
-  const app = express();
-  const server = http.createServer(app);
-  const settings = {
+/** Node-RED's settings for the demo: nothing that asks the user something first, nothing that calls home. */
+function demoSettings() {
+  return {
     userDir: USER_DIR,
     nodesDir: [root],
     uiHost: HOST,
-    uiPort: NODE_RED_PORT,
     httpAdminRoot: '/',
-    httpNodeRoot: HTTP_NODE_ROOT,
-    flowFile: 'flows.json',
+    httpNodeRoot: '/',
+    flowFile: FLOW_FILE,
     credentialSecret: process.env.NODE_RED_CREDENTIAL_SECRET || 'bitrix24-demo-only-credential-secret',
     functionGlobalContext: {},
     logging: { console: { level: 'info', metrics: false, audit: false } },
+    // No welcome tour, no "Update notifications" question on the first visit (it asks while telemetry is
+    // undecided, red.js checkTelemetry), no check for a newer Node-RED.
     editorTheme: { tours: false, projects: { enabled: false } },
+    telemetry: { enabled: false, updateNotification: false },
   };
-  RED.init(server, settings);
+}
+
+/** Deploys the examples when the user directory holds no flows yet; resolves with how many tabs, 0 when it did not. */
+async function deployExamplesIfEmpty(adminUrl, addresses) {
+  const current = await (await fetch(`${adminUrl}flows`, { headers: { 'Node-RED-API-Version': 'v2' } })).json();
+  if (current.flows.length > 0) return 0;
+  const flows = demoFlows(addresses);
+  const response = await fetch(`${adminUrl}flows`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+    body: JSON.stringify(flows),
+  });
+  if (!response.ok) throw new Error(`deploying the examples failed: HTTP ${response.status}`);
+  return flows.filter((node) => node.type === 'tab').length;
+}
+
+/** Stops what `main` started, in reverse order, once, however often it is asked; then exits. */
+function stopper(parts) {
+  let stopping = false;
+  return async (signal) => {
+    if (stopping) {
+      // A second Ctrl+C: the user does not want to wait for flows to close.
+      process.exit(1);
+    }
+    stopping = true;
+    setTimeout(() => {
+      process.stderr.write(`npm start: could not stop within ${STOP_DEADLINE_MS / 1000} s after ${signal}; exiting anyway\n`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    if (parts.red) await RED.stop().catch(() => {});
+    if (parts.server) {
+      // The editor's websocket and keep-alive connections would hold server.close() open for ever.
+      parts.server.closeAllConnections();
+      await new Promise((resolve) => parts.server.close(resolve));
+    }
+    if (parts.emulator) await parts.emulator.stop();
+    process.exit(0);
+  };
+}
+
+async function main() {
+  process.env.BITRIX24_APPLICATION_TOKEN ??= DEMO_APPLICATION_TOKEN;
+  const parts = {};
+  const stop = stopper(parts);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  // The crm scope too: the generic call example lists and adds deals.
+  parts.emulator = new Bitrix24Emulator({ host: HOST, port: EMULATOR_PORT, webhookSecret: DEMO_SECRET, applicationToken: process.env.BITRIX24_APPLICATION_TOKEN, scopes: ['bizproc', 'crm'] });
+  await parts.emulator.start();
+  const { emulator } = parts;
+  // What the demo's portal node reads as its webhook credential (`${BITRIX24_DEMO_WEBHOOK}`): this run's emulator.
+  process.env.BITRIX24_DEMO_WEBHOOK = emulator.webhookUrl();
+
+  fs.mkdirSync(USER_DIR, { recursive: true });
+  const app = express();
+  parts.server = http.createServer(app);
+  const settings = demoSettings();
+  RED.init(parts.server, settings);
+  // Node-RED appends "-git" to its version when a .git folder sits beside the node_modules it runs from, which is
+  // true of this repo and says nothing about the release; the banner and the editor read the setting afresh.
+  settings.version = String(settings.version).replace(/-git$/, '');
   app.use(settings.httpAdminRoot, RED.httpAdmin);
   app.use(settings.httpNodeRoot, RED.httpNode);
   await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(NODE_RED_PORT, HOST, resolve);
+    parts.server.once('error', reject);
+    parts.server.listen(NODE_RED_PORT, HOST, resolve);
+  });
+  const adminUrl = `http://${HOST}:${parts.server.address().port}/`;
+  const addresses = { emulatorUrl: emulator.url, nodeRedUrl: adminUrl.replace(/\/$/, '') };
+  const movedFrom = moveKeptFlows(USER_DIR, FLOW_FILE, addresses);
+  parts.red = true;
+  // RED.start() resolves before the kept flows are loaded and started (it does not wait for loadFlows), and the Admin
+  // API answers "no flows" until then: wait until they started, or until Node-RED said why they could not.
+  const flowsSettled = new Promise((resolve) => {
+    const notStarting = (event) => {
+      const payload = event.id === 'runtime-state' ? event.payload : undefined;
+      // Missing node types or modules ('stop'), safe mode ('safe'): the flows are loaded but will not start.
+      if (payload && payload.error && (payload.state === 'stop' || payload.state === 'safe')) settle();
+    };
+    const settle = () => {
+      RED.events.off('runtime-event', notStarting);
+      RED.events.off('flows:started', settle);
+      resolve();
+    };
+    RED.events.on('flows:started', settle);
+    RED.events.on('runtime-event', notStarting);
   });
   await RED.start();
+  await flowsSettled;
 
-  const adminUrl = `http://${HOST}:${NODE_RED_PORT}/`;
-  const deployed = await deployExamplesIfEmpty(emulator, adminUrl);
+  const tabs = await deployExamplesIfEmpty(adminUrl, addresses);
+  let flowsLine = '  Your existing flows were kept.';
+  if (tabs > 0) {
+    flowsLine =
+      `  The ${tabs} example flows are deployed, one tab each: "Bitrix24: log progress" logs its first line as it starts; in\n` +
+      '  "Bitrix24: activity loop" click the Dispatch inject node to play the whole loop (receive, log twice, answer).';
+  } else if (movedFrom) {
+    flowsLine = `  Your existing flows were kept, moved from ${movedFrom.nodeRedUrl} and ${movedFrom.emulatorUrl} to this run's addresses.`;
+  }
   process.stdout.write(
     [
       '',
-      `  Node-RED editor:        ${adminUrl}`,
-      `  Bitrix24 emulator page: ${emulator.url}/`,
-      `  Emulator webhook:       ${emulator.url}/rest/${emulator.userId}/<demo secret>/ (already set in the example's portal node)`,
-      deployed
-        ? '  The example flows are deployed: "Bitrix24: log progress" has logged its first line; in "Bitrix24: activity loop"\n' +
-          '  click the Dispatch inject node to play the whole loop (receive, log twice, answer).'
-        : '  Your existing flows were kept.',
-      '  Press Ctrl+C to stop.',
+      `  Node-RED ${settings.version} editor: ${adminUrl}  (HTTP nodes at the root: ${adminUrl}bitrix24/activity, ...)`,
+      `  Bitrix24 emulator page:  ${emulator.url}/`,
+      `  Emulator webhook:        ${emulator.url}/rest/${emulator.userId}/<demo secret>/ (the portal node reads it from \${BITRIX24_DEMO_WEBHOOK})`,
+      flowsLine,
+      `  Application token: ${process.env.BITRIX24_APPLICATION_TOKEN === DEMO_APPLICATION_TOKEN ? DEMO_APPLICATION_TOKEN : 'from BITRIX24_APPLICATION_TOKEN'}. Press Ctrl+C to stop.`,
       '',
     ].join('\n') + '\n',
   );
-
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await RED.stop().catch(() => {});
-    await new Promise((resolve) => server.close(resolve));
-    await emulator.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 main().catch((error) => {

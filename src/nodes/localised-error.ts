@@ -1,10 +1,11 @@
 import type { NodeAPI } from 'node-red';
 import { Bitrix24Error } from '../bitrix24';
+import { PACKAGE_NAME } from '../package-name';
 
 // Error texts are shared by every node of the package, so they live in one catalogue, the portal node's, and are
 // reached from the other nodes through its i18n namespace (`<module>/<node set>:`).
 /** The i18n prefix of the shared catalogue, usable from any node of the package. */
-export const CATALOGUE = 'node-red-contrib-bitrix24-bizproc/bitrix24-portal:bitrix24';
+export const CATALOGUE = `${PACKAGE_NAME}/bitrix24-portal:bitrix24`;
 
 /**
  * The user-facing text of an error from the shared locale catalogue (`reasons.<CODE>.<reason>`, then

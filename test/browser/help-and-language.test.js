@@ -50,10 +50,11 @@ describeInBrowser('editor: help and language (Chromium)', (session) => {
     });
     after(() => editor?.close());
 
-    it('labels the palette in Russian', async () => {
+    it('labels and describes the palette category in Russian', async () => {
       assert.equal((await editor.paletteCategory('Bitrix24').locator('.red-ui-palette-header').innerText()).trim(), 'Битрикс24');
       const label = editor.paletteNode('bitrix24-bizproc-log').locator('.red-ui-palette-label');
       assert.equal((await label.innerText()).replace(/\s+/g, ' ').trim(), 'журнал БП');
+      assert.match(await editor.categoryDescription('Bitrix24'), /^Бизнес-процессы Битрикс24: приём запроса действия/);
     });
 
     it('shows both dialogs in Russian', async () => {

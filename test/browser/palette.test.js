@@ -3,6 +3,9 @@
 const assert = require('node:assert/strict');
 const { describeInBrowser } = require('../support/browser-suite');
 
+// Node-RED serves a module's icons under its npm name.
+const PACKAGE_NAME = require('../../package.json').name;
+
 describeInBrowser('editor: palette (Chromium)', (session) => {
   let editor;
 
@@ -20,9 +23,9 @@ describeInBrowser('editor: palette (Chromium)', (session) => {
     assert.ok(await node.isVisible());
     assert.equal((await node.locator('.red-ui-palette-label').innerText()).replace(/\s+/g, ' ').trim(), 'bizproc log');
     const icon = await node.locator('.red-ui-palette-icon').evaluate((element) => getComputedStyle(element).backgroundImage);
-    assert.match(icon, /icons\/node-red-contrib-bitrix24-bizproc\/bitrix24-bizproc-log\.svg/);
+    assert.ok(icon.includes(`icons/${PACKAGE_NAME}/bitrix24-bizproc-log.svg`), icon);
     // The icon file itself loads, relative to the editor.
-    const svg = await editor.page.request.get(new URL('icons/node-red-contrib-bitrix24-bizproc/bitrix24-bizproc-log.svg', session().runtime.url).href);
+    const svg = await editor.page.request.get(new URL(`icons/${PACKAGE_NAME}/bitrix24-bizproc-log.svg`, session().runtime.url).href);
     assert.equal(svg.status(), 200);
     assert.equal(await node.locator('.red-ui-palette-port-input').count(), 1);
     assert.equal(await node.locator('.red-ui-palette-port-output').count(), 1);
@@ -44,9 +47,7 @@ describeInBrowser('editor: palette (Chromium)', (session) => {
   it('lists the portal under configuration nodes with its label', async () => {
     await editor.importFlow([{ id: 'palette-portal', type: 'bitrix24-portal', name: '', authType: 'webhook' }]);
     await editor.showSidebar('config');
-    const entry = editor.page.locator('li.red-ui-palette-node_id_palette-portal .red-ui-palette-label');
-    await entry.waitFor();
-    assert.equal((await entry.innerText()).trim(), 'Bitrix24 portal');
+    assert.equal(await editor.configNodeLabel('palette-portal'), 'Bitrix24 portal');
   });
 
   it('runs the editor without script errors', () => {

@@ -101,13 +101,13 @@ describe('example flows in Node-RED (packed package)', function () {
     assert.deepEqual(lines, ['Order crm/CCrmDocumentDeal/DEAL_7 received: checking stock', 'Stock checked: all items available']);
   });
 
-  it('02: refuses a POST without the application token with 403 and logs nothing', async () => {
+  it('02: refuses a POST without the application token with 401, as the receiver node does, and logs nothing', async () => {
     const refused = emulator.startWorkflow();
     for (const appToken of [undefined, '', 'someone-else']) {
       const form = new URLSearchParams({ event_token: refused.eventToken });
       if (appToken !== undefined) form.set('auth[application_token]', appToken);
       const answer = await runtime.request('POST', 'bitrix24/activity', { form: form.toString() });
-      assert.equal(answer.status, 403);
+      assert.equal(answer.status, 401);
     }
     // Messages pass through the flow in order: once a later, accepted request has been logged, nothing of the
     // refused ones is still on its way.

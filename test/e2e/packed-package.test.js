@@ -41,7 +41,15 @@ describe('the packed package in Node-RED', function () {
     assert.ok(fs.existsSync(path.join(runtime.userDir, 'node_modules', 'axios')), 'the declared dependency was installed');
   });
 
-  it('loads both node types from the user directory, without errors', async () => {
+  it('runs on the Node-RED line and Node binary the block names', async () => {
+    const settings = await runtime.request('GET', 'settings');
+    // Node-RED appends -git to its version when a .git folder sits beside the node_modules it was loaded from: true
+    // of this repo's own node-red, not of a user's install.
+    assert.equal(settings.body.version.replace(/-git$/, ''), runtime.line.version);
+    assert.match(runtime.output(), new RegExp(`Node\\.js\\s+version: v${runtime.line.nodeVersion().replace(/\./g, '\\.')}\\b`));
+  });
+
+  it('loads every node type from the user directory, without errors', async () => {
     const answer = await runtime.request('GET', `nodes/${pkg.name}`, { headers: { Accept: 'application/json' } });
     assert.equal(answer.status, 200, runtime.output());
     assert.equal(answer.body.version, pkg.version);

@@ -7,6 +7,8 @@ const { Bitrix24Emulator } = require('../../dist/emulator');
 const { logFlow, nextMessage, collect } = require('../support/node-flow');
 
 helper.init(require.resolve('node-red'));
+// Status texts are keys of the shared catalogue, namespaced by the package's name.
+const CATALOGUE = `${require('../../package.json').name}/bitrix24-portal:bitrix24`;
 
 describe('bitrix24-bizproc-log node', function () {
   let emulator;
@@ -94,9 +96,9 @@ describe('bitrix24-bizproc-log node', function () {
     assert.deepEqual(
       statuses.map((s) => `${s.fill ?? ''}:${s.text ?? ''}`),
       [
-        'blue:node-red-contrib-bitrix24-bizproc/bitrix24-portal:bitrix24.status.sending',
-        'green:node-red-contrib-bitrix24-bizproc/bitrix24-portal:bitrix24.status.ok',
-        'red:node-red-contrib-bitrix24-bizproc/bitrix24-portal:bitrix24.status.failed.input',
+        `blue:${CATALOGUE}.status.sending`,
+        `green:${CATALOGUE}.status.ok`,
+        `red:${CATALOGUE}.status.failed.input`,
         ':',
       ],
     );

@@ -10,7 +10,9 @@ const { callFlow, nextMessage, collect, StatusLog } = require('../support/node-f
 
 helper.init(require.resolve('node-red'));
 
-const CATALOGUE = 'node-red-contrib-bitrix24-bizproc/bitrix24-portal:bitrix24';
+const { name: PACKAGE_NAME } = require('../../package.json');
+
+const CATALOGUE = `${PACKAGE_NAME}/bitrix24-portal:bitrix24`;
 
 describe('bitrix24-call node', function () {
   let emulator;

@@ -7,6 +7,8 @@ const { Bitrix24Emulator } = require('../../dist/emulator');
 const { callFlow, nextMessage, collect, StatusLog } = require('../support/node-flow');
 
 helper.init(require.resolve('node-red'));
+// Status texts are keys of the shared catalogue, namespaced by the package's name.
+const CATALOGUE = `${require('../../package.json').name}/bitrix24-portal:bitrix24`;
 
 describe('bitrix24-bizproc-event-send node', function () {
   let emulator;
@@ -155,9 +157,9 @@ describe('bitrix24-bizproc-event-send node', function () {
     assert.deepEqual(
       statuses.of('send').map((s) => `${s.fill ?? ''}:${s.text ?? ''}`),
       [
-        'blue:node-red-contrib-bitrix24-bizproc/bitrix24-portal:bitrix24.status.sending',
-        'green:node-red-contrib-bitrix24-bizproc/bitrix24-portal:bitrix24.status.answered',
-        'red:node-red-contrib-bitrix24-bizproc/bitrix24-portal:bitrix24.status.failed.input',
+        `blue:${CATALOGUE}.status.sending`,
+        `green:${CATALOGUE}.status.answered`,
+        `red:${CATALOGUE}.status.failed.input`,
         ':',
       ],
     );

@@ -15,6 +15,8 @@ const CLIENT_SECRET = 'CanaryOAuthClientSecret5x4c3v';
 const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'b24-oauth-'));
 
 helper.init(require.resolve('node-red'));
+// Status texts are keys of the shared catalogue, namespaced by the package's name.
+const CATALOGUE = `${require('../../package.json').name}/bitrix24-portal:bitrix24`;
 
 describe('bitrix24-portal with OAuth and message auth', function () {
   let emulator;
@@ -107,12 +109,12 @@ describe('bitrix24-portal with OAuth and message auth', function () {
     const again = await logLine(nodes, { event_token: emulator.startWorkflow().eventToken, payload: 'y' });
     assert.equal(again.error.code, 'REAUTH_REQUIRED');
     const statuses = observed.filter((s) => s && typeof s.text === 'string');
-    assert.equal(statuses.at(-1).text, 'node-red-contrib-bitrix24-bizproc/bitrix24-portal:bitrix24.status.reauth', 'the portal’s state wins over the call’s own failure');
+    assert.equal(statuses.at(-1).text, `${CATALOGUE}.status.reauth`, 'the portal’s state wins over the call’s own failure');
     // New tokens (the Authorize button) end the state on every node using the portal.
     await helper.getNode('portal').oauth.replaceTokens({ ...issue(), expiresAt: Date.now() + 3_600_000 });
     const fine = await logLine(nodes, { event_token: emulator.startWorkflow().eventToken, payload: 'z' });
     assert.equal(fine.payload, true);
-    assert.equal(observed.filter((s) => s && typeof s.text === 'string').at(-1).text, 'node-red-contrib-bitrix24-bizproc/bitrix24-portal:bitrix24.status.ok');
+    assert.equal(observed.filter((s) => s && typeof s.text === 'string').at(-1).text, `${CATALOGUE}.status.ok`);
   });
 
   it('the Authorize button: start (state), portal redirect, callback, stored pair, working node', async () => {

@@ -2,16 +2,14 @@
 // The frame of every browser test file: a describe block that shares the one editor session, and skips, saying so
 // once and loudly, when there is no Chromium on the machine. Under CI=true a missing Chromium fails instead: CI
 // installs it (.ci/run), so its absence there is a broken set-up, not a reason to skip.
+// The shared session is closed by scripts/test.js at the end of each Node-RED line's block.
 const { CHROMIUM_PATH, chromiumAvailable } = require('./chromium');
-const { editorSession, closeEditorSession } = require('./editor-session');
+const { editorSession } = require('./editor-session');
 
 /** How long a browser test may take on a loaded two-core machine. */
 const BROWSER_TEST_TIMEOUT_MS = 90_000;
 
 let announced = false;
-
-// Registered at the root while the first browser test file loads: the shared session closes after the last test.
-after(closeEditorSession);
 
 /**
  * `describe` for browser tests. `body(session)` declares the tests; `session()` returns the shared editor session

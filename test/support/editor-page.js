@@ -1,7 +1,7 @@
 'use strict';
 // The Node-RED editor in one browser page, with the gestures the tests make: palette, canvas, edit dialogs,
-// deploy, sidebars. Selectors are Node-RED 4.1's own element ids and classes. Tests drive the UI as a user does;
-// RED.* in the page is read to check state, and used only where the UI has no stable handle.
+// deploy, sidebars. Selectors are Node-RED's own element ids and classes, the same in 4.1 and 5.0. Tests drive the
+// UI as a user does; RED.* in the page is read to check state, and used only where the UI has no stable handle.
 
 /** How long one UI step may take on a loaded two-core machine. */
 const STEP_TIMEOUT_MS = 20_000;
@@ -17,9 +17,13 @@ class EditorPage {
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
   }
 
-  /** Opens the editor at `url` in a new context with the browser language `locale`, once the palette is ready. */
-  static async open(browser, url, { locale = 'en-US', viewport = { width: 1280, height: 800 } } = {}) {
+  /**
+   * Opens the editor at `url` in a new context with the browser language `locale`, once the palette is ready.
+   * `theme: 'dark'` picks Node-RED 5's dark theme as its View settings do (a browser-local setting; 4.1 has none).
+   */
+  static async open(browser, url, { locale = 'en-US', viewport = { width: 1280, height: 800 }, theme } = {}) {
     const context = await browser.newContext({ locale, viewport });
+    if (theme !== undefined) await context.addInitScript((value) => localStorage.setItem('view-dark-theme', value), theme);
     const editor = new EditorPage(context, await context.newPage());
     await editor.page.goto(url);
     await editor.page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.version && RED.nodes.version() !== null);
@@ -35,6 +39,32 @@ class EditorPage {
   /** A palette category by its key (the `category` of the node definitions). */
   paletteCategory(category) {
     return this.page.locator(`#red-ui-palette-container-${category}`);
+  }
+
+  /**
+   * The label a config node shows in the configuration nodes sidebar, once it is listed there. Node-RED keeps the
+   * node id only in the entry's jQuery data (4.1.8 also put it in a class, later releases do not).
+   */
+  async configNodeLabel(id) {
+    const label = await this.page.waitForFunction((nodeId) => {
+      const entry = $('.red-ui-sidebar-node-config-list li').filter((_, li) => $(li).data('data-node-id') === nodeId);
+      return entry.is(':visible') && entry.find('.red-ui-palette-label').text();
+    }, id);
+    return (await label.jsonValue()).trim();
+  }
+
+  /**
+   * The description Node-RED shows when the pointer rests on a palette category's header (`categoryDescription` of
+   * its nodes, 4.1.11 and later), as the popover shows it.
+   */
+  async categoryDescription(category) {
+    await this.paletteCategory(category).locator('.red-ui-palette-header').hover();
+    const popover = this.page.locator('.red-ui-popover:visible .red-ui-popover-content');
+    await popover.waitFor();
+    const text = (await popover.innerText()).trim();
+    await this.page.mouse.move(1, 1);
+    await popover.waitFor({ state: 'hidden' });
+    return text;
   }
 
   /** The node with `id` on the canvas (its SVG group). */
@@ -79,17 +109,40 @@ class EditorPage {
     await this.page.evaluate((nodeId) => RED.workspaces.show(RED.nodes.node(nodeId).z), id);
   }
 
+  /**
+   * Waits until the topmost edit tray has finished opening: its buttons show while it still slides in, and Node-RED
+   * focuses the dialog's first field only at the end (tray.js, options.show), which is when a user would go on.
+   */
+  async trayOpened() {
+    await this.page.waitForFunction(() => {
+      const tray = $('.red-ui-tray').last();
+      return tray.length === 1 && tray.has(document.activeElement).length === 1 && !tray.is(':animated');
+    });
+  }
+
   /** Opens a flow node's edit dialog by double-clicking it on the canvas. */
   async editNode(id) {
     await this.showFlowOf(id);
     await this.canvasNode(id).locator('.red-ui-flow-node').dblclick();
     await this.page.locator('#node-dialog-ok').waitFor({ state: 'visible' });
+    await this.trayOpened();
   }
 
-  /** Opens a config node's dialog with the pencil button beside a node dialog's config selector (e.g. 'portal'). */
+  /**
+   * Opens a config node's dialog with the pencil button beside a node dialog's config selector (e.g. 'portal'). On a
+   * loaded machine a click can go unanswered (seen with Node-RED 4.1.15, never alone); the pencil is clicked again
+   * then, as a user would: Node-RED ignores a request for a config dialog that is open or being built.
+   */
   async editConfigOf(property) {
-    await this.page.locator(`#node-input-btn-${property}-edit`).click();
-    await this.page.locator('#node-config-dialog-ok').waitFor({ state: 'visible' });
+    const pencil = this.page.locator(`#node-input-btn-${property}-edit`);
+    const ok = this.page.locator('#node-config-dialog-ok');
+    await pencil.click();
+    const shown = await ok.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+    if (!shown) {
+      await pencil.click();
+      await ok.waitFor({ state: 'visible' });
+    }
+    await this.trayOpened();
   }
 
   /** Types `value` into a field, replacing its content, and leaves it with Tab, as a user does (input, change). */

@@ -1,14 +1,17 @@
 'use strict';
-// The child process behind node-red-runtime.js: one Node-RED 4.1 (the repo's devDependency) in its own process, so
-// its singleton runtime never meets the test helper's, and a crash in it cannot take the test runner down.
+// The child process behind node-red-runtime.js: one Node-RED in its own process, so its singleton runtime never meets
+// the test helper's, and a crash in it cannot take the test runner down. Which Node-RED is the first argument (a
+// devDependency: `node-red`, `node-red-5`, ...; see node-red-lines.js); the parent picks the Node binary.
 //
 // Protocol over the IPC channel: the parent sends {type: 'start', settings}; this process answers {type: 'ready',
 // port} once Node-RED listens on 127.0.0.1 (port 0: the system picks a free one) and has started its flows, or
 // {type: 'failed', message}. {type: 'stop'} stops Node-RED and exits. Losing the parent exits too.
 const http = require('node:http');
 
-const RED = require('node-red');
-const express = require(require.resolve('express', { paths: [require.resolve('node-red')] }));
+const NODE_RED_MODULE = process.argv[2] || 'node-red';
+const RED = require(NODE_RED_MODULE);
+// The express this Node-RED was built and tested with, not whichever the repo hoisted.
+const express = require(require.resolve('express', { paths: [require.resolve(NODE_RED_MODULE)] }));
 
 const HOST = '127.0.0.1';
 

@@ -1,7 +1,8 @@
 'use strict';
-// A real Node-RED 4.1 for end-to-end tests: a child process (node-red-process.js) with a fresh user directory into
+// A real Node-RED for end-to-end tests: a child process (node-red-process.js) with a fresh user directory into
 // which this package is installed from its packed tarball, listening on 127.0.0.1 at a random port, driven only
-// through its HTTP Admin API and its /comms websocket, as the editor drives it.
+// through its HTTP Admin API and its /comms websocket, as the editor drives it. Which Node-RED, under which Node, is
+// the current line (node-red-lines.js): 4.1 on this Node unless scripts/test.js runs a block on another line.
 //
 //   const runtime = await startNodeRed();                  // packs + installs this package, starts Node-RED
 //   const debug = await runtime.watchDebug();              // debug sidebar messages, as the editor receives them
@@ -21,6 +22,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { installPackedPackage } = require('./packed-package');
 const { CommsListener } = require('./node-red-comms');
+const { currentLine } = require('./node-red-lines');
 
 /** How long Node-RED may take to start or stop on a loaded two-core machine. */
 const START_TIMEOUT_MS = 60_000;
@@ -52,8 +54,10 @@ function rootPath(root) {
 
 /** A running Node-RED child process and the Admin API calls tests need. */
 class NodeRedRuntime {
-  constructor(child, port, userDir, packageDir, readOutput, { httpAdminRoot = '/', httpNodeRoot = '/' } = {}) {
+  constructor(child, port, userDir, packageDir, readOutput, line, { httpAdminRoot = '/', httpNodeRoot = '/' } = {}) {
     this.child = child;
+    /** The Node-RED line this runtime runs (node-red-lines.js): `line.version`, `line.title`, ... */
+    this.line = line;
     /** Base URL of the editor and the Admin API, with a trailing slash. */
     this.url = `http://127.0.0.1:${port}${rootPath(httpAdminRoot)}`;
     /** Base URL of `http in` routes, with a trailing slash. */
@@ -213,7 +217,9 @@ async function startNodeRed({ installPackage = true, settings = {}, env = {}, us
     fs.rmSync(userDir, { recursive: true, force: true });
     throw error;
   }
-  const child = fork(path.join(__dirname, 'node-red-process.js'), [], {
+  const line = currentLine();
+  const child = fork(path.join(__dirname, 'node-red-process.js'), [line.module], {
+    execPath: line.execPath,
     cwd: userDir,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -244,14 +250,14 @@ async function startNodeRed({ installPackage = true, settings = {}, env = {}, us
       child.send({ type: 'start', settings: merged });
     });
   } catch (error) {
-    const runtime = new NodeRedRuntime(child, 0, userDir, packageDir, readOutput);
+    const runtime = new NodeRedRuntime(child, 0, userDir, packageDir, readOutput, line);
     await runtime.stop();
     error.message += `\n--- Node-RED output ---\n${output}`;
     throw error;
   } finally {
     clearTimeout(timer);
   }
-  return new NodeRedRuntime(child, port, userDir, packageDir, readOutput, merged);
+  return new NodeRedRuntime(child, port, userDir, packageDir, readOutput, line, merged);
 }
 
 module.exports = { startNodeRed, NodeRedRuntime, defaultSettings };

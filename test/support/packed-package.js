@@ -10,12 +10,7 @@ const { promisify } = require('node:util');
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '..', '..');
-const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-// Under `npm test` npm exports the repo's own run (its local prefix, package and lifecycle): a nested npm would act on
-// the repo. The user's npm settings (cache, registry, certificates) stay.
-const npmEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([key]) => !/^npm_(config_local_prefix|package_|lifecycle_|command$)/i.test(key)),
-);
+const { NPM, npmEnv } = require('./npm-env');
 
 let packed;
 
