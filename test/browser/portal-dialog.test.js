@@ -152,7 +152,9 @@ describeInBrowser('editor: portal dialog (Chromium)', (session) => {
     );
     await editor.page.locator('#node-config-input-portalUrl').fill(session().emulator.url);
     await editor.confirmDialog();
-    await editor.page.locator('#node-input-messageAuth').waitFor({ state: 'attached' });
+    // The log node's dialog hears of the new portal only once the config tray has closed: wait for the row (a
+    // step timeout fails the test if it never shows), rather than look at the moment the tray starts closing.
+    await editor.page.locator('.bitrix24-message-auth-row').waitFor({ state: 'visible' });
     assert.equal(await editor.page.locator('.bitrix24-message-auth-row').isVisible(), true, 'the log node now offers msg.auth');
     await editor.cancelDialog();
   });
