@@ -8,6 +8,7 @@ import { registerPortalAdminRoutes } from './portal-admin-routes';
 import { createPortalAuth } from './portal-auth';
 import type { PortalCredentials, PortalNode, PortalNodeDef, PortalState, PortalStateListener } from './portal-node';
 import { portalDeliveryOf } from './portal-settings';
+import { PUBLIC_URL_SETTINGS, publicUrlOf, PublicUrlSettings } from './public-url';
 import { closeGraceOf } from './runtime-settings';
 
 export = function registerPortalNode(RED: NodeAPI): void {
@@ -41,6 +42,7 @@ export = function registerPortalNode(RED: NodeAPI): void {
     const usesMessageAuth = (def.authType ?? 'webhook') === 'message';
     Object.defineProperty(self, 'usesMessageAuth', { value: usesMessageAuth });
     Object.defineProperty(self, 'oauth', { value: auth instanceof OAuthAuth ? auth : undefined });
+    Object.defineProperty(self, 'publicUrl', { value: publicUrlOf(RED, def) });
     self.messageAuth = (value) => (usesMessageAuth && auth !== undefined ? parseMessageAuth(value, auth.host) : undefined);
     self.register = (listener) => {
       listeners.add(listener);
@@ -63,7 +65,8 @@ export = function registerPortalNode(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType<Node<PortalCredentials>, PortalNodeDef, unknown, PortalCredentials>('bitrix24-portal', PortalConfigNode, {
+  RED.nodes.registerType<Node<PortalCredentials>, PortalNodeDef, PublicUrlSettings, PortalCredentials>('bitrix24-portal', PortalConfigNode, {
+    settings: PUBLIC_URL_SETTINGS,
     credentials: {
       webhookUrl: { type: 'password' },
       applicationToken: { type: 'password' },
