@@ -19,6 +19,40 @@ const HTTP_NODE_ROOT = '/api';
 const EXAMPLES_DIR = path.join(root, 'examples');
 const EXAMPLES = fs.readdirSync(EXAMPLES_DIR).filter((name) => name.endsWith('.json')).sort().map((name) => path.join(EXAMPLES_DIR, name));
 
+// --- The demo's OAuth application (issue 10): the robot example registers itself, which only an application can do.
+// Fixed credentials, like the webhook's, so that the stored ones keep working across restarts (loopback only).
+const DEMO_CLIENT_ID = 'local.demo0000000001.00000001';
+const DEMO_CLIENT_SECRET = 'demo-client-secret-not-for-production';
+const DEMO_REFRESH_TOKEN = 'demo-refresh-token-not-for-production';
+
+/** The emulator's application: the seeded refresh token works on every start; handlers must be on Node-RED's host. */
+function demoApplication() {
+  return {
+    clientId: DEMO_CLIENT_ID,
+    clientSecret: DEMO_CLIENT_SECRET,
+    refreshToken: DEMO_REFRESH_TOKEN,
+    redirectUri: `http://${HOST}:${NODE_RED_PORT}/bitrix24-portal/oauth/callback`,
+  };
+}
+
+/** The credentials of a demo portal node: the webhook's, or the application's. */
+function demoCredentials(node, emulator) {
+  if (node.authType === 'oauth') {
+    return { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET, refreshToken: DEMO_REFRESH_TOKEN, applicationToken: DEMO_APPLICATION_TOKEN };
+  }
+  return { webhookUrl: emulator.webhookUrl(), applicationToken: DEMO_APPLICATION_TOKEN };
+}
+
+/**
+ * The emulator remembers nothing across restarts, so what the package remembered about the last one (rotated
+ * tokens, registration fingerprints) is void: forgotten, the portal starts again from the seeded refresh token and
+ * the robot is registered again.
+ */
+function forgetLastEmulator() {
+  fs.rmSync(path.join(USER_DIR, '.bitrix24-bizproc-tokens.json'), { force: true });
+}
+// --- end of the demo's OAuth application.
+
 if (!fs.existsSync(path.join(root, 'dist', 'emulator', 'index.js'))) {
   require('node:child_process').execFileSync(process.execPath, [path.join(__dirname, 'build.js')], { stdio: 'inherit' });
 }
@@ -43,7 +77,7 @@ async function deployExamplesIfEmpty(emulator, adminUrl) {
   }
   const flow = [...byId.values()];
   for (const node of flow) {
-    if (node.type === 'bitrix24-portal') node.credentials = { webhookUrl: emulator.webhookUrl(), applicationToken: DEMO_APPLICATION_TOKEN };
+    if (node.type === 'bitrix24-portal') node.credentials = demoCredentials(node, emulator);
   }
   const response = await fetch(`${adminUrl}flows`, {
     method: 'POST',
@@ -58,10 +92,11 @@ async function main() {
   // The http-in example checks Bitrix24's application token against this variable.
   process.env.BITRIX24_APPLICATION_TOKEN ??= DEMO_APPLICATION_TOKEN;
   // The crm scope too: the generic call example lists and adds deals.
-  const emulator = new Bitrix24Emulator({ host: HOST, port: EMULATOR_PORT, webhookSecret: DEMO_SECRET, applicationToken: DEMO_APPLICATION_TOKEN, scopes: ['bizproc', 'crm'] });
+  const emulator = new Bitrix24Emulator({ host: HOST, port: EMULATOR_PORT, webhookSecret: DEMO_SECRET, applicationToken: DEMO_APPLICATION_TOKEN, scopes: ['bizproc', 'crm'], oauth: demoApplication() });
   await emulator.start();
 
   fs.mkdirSync(USER_DIR, { recursive: true });
+  forgetLastEmulator();
   const app = express();
   const server = http.createServer(app);
   const settings = {
@@ -96,7 +131,8 @@ async function main() {
       `  Emulator webhook:       ${emulator.url}/rest/${emulator.userId}/<demo secret>/ (already set in the example's portal node)`,
       deployed
         ? '  The example flows are deployed: "Bitrix24: log progress" has logged its first line; in "Bitrix24: activity loop"\n' +
-          '  click the Dispatch inject node to play the whole loop (receive, log twice, answer).'
+          '  click the Dispatch inject node to play the whole loop (receive, log twice, answer). "Bitrix24: robot" registers\n' +
+          '  the robot Reserve stock with the emulator: start it from the emulator\'s page, or with its Start inject node.'
         : '  Your existing flows were kept.',
       '  Press Ctrl+C to stop.',
       '',
