@@ -93,7 +93,33 @@
     };
   }
 
+  /** The shared catalogue of the package (errors, reasons), reachable from any node's dialog. */
+  var SHARED_CATALOGUE = 'node-red-contrib-bitrix24-bizproc/bitrix24-portal:bitrix24.';
+
+  /** A text of the shared catalogue, or undefined when the browser's catalogue has none for `key`. */
+  function sharedText(key, params) {
+    var value = RED._(SHARED_CATALOGUE + key, params);
+    return typeof value === 'string' && value.indexOf(key) < 0 ? value : undefined;
+  }
+
+  /**
+   * The words for a failure an admin endpoint reported (`{code, reason?, description?, statusCode?, message}`): the
+   * browser's own catalogue first (the editor's language), the runtime's message as the fallback.
+   */
+  function failureText(answer) {
+    var params = { description: answer.description || '', statusCode: answer.statusCode || '', source: '', code: answer.code };
+    return (answer.reason && sharedText('reasons.' + answer.code + '.' + answer.reason, params)) ||
+      sharedText('errors.' + answer.code, params) || answer.message || String(answer.code);
+  }
+
+  /** POSTs `body` as JSON to an admin endpoint (relative to the editor): the admin routes take JSON only. */
+  function postJson(url, body) {
+    return $.ajax({ url: url, type: 'POST', contentType: 'application/json', dataType: 'json', data: JSON.stringify(body) });
+  }
+
   window.Bitrix24Editor = {
+    failureText: failureText,
+    postJson: postJson,
     VALUE_TYPES: VALUE_TYPES,
     OBJECT_TYPES: OBJECT_TYPES,
     AUTH_TYPES: AUTH_TYPES,
