@@ -117,7 +117,21 @@
     return $.ajax({ url: url, type: 'POST', contentType: 'application/json', dataType: 'json', data: JSON.stringify(body) });
   }
 
+  /** Asks before acting, in a modal notification as Node-RED does; `onConfirm` runs only on the confirming button. */
+  function confirmAction(message, buttons, onConfirm) {
+    var notification = RED.notify(message, {
+      modal: true,
+      fixed: true,
+      type: 'warning',
+      buttons: [
+        { text: buttons.cancel, click: function () { notification.close(); } },
+        { text: buttons.confirm, class: 'primary', click: function () { notification.close(); onConfirm(); } }
+      ]
+    });
+  }
+
   window.Bitrix24Editor = {
+    confirmAction: confirmAction,
     failureText: failureText,
     postJson: postJson,
     VALUE_TYPES: VALUE_TYPES,
