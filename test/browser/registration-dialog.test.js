@@ -209,6 +209,21 @@ describeInBrowser('editor: defining and registering a robot (Chromium)', (sessio
     await editor.cancelDialog();
   });
 
+  it('documents registration and robots in the help, in English and in Russian', async () => {
+    editor = await session().openEditor();
+    const english = await (await editor.showHelp('bitrix24-bizproc-activity-in')).innerText();
+    assert.match(english, /Keep registered/);
+    assert.match(english, /REGISTRATION_NEEDS_APPLICATION/);
+    assert.match(english, /Robots and activities at run time/);
+    assert.match(await (await editor.showHelp('bitrix24-portal')).innerText(), /Public address/);
+    await editor.close();
+    editor = await session().openEditor({ locale: 'ru-RU' });
+    const russian = await (await editor.showHelp('bitrix24-bizproc-activity-in')).innerText();
+    assert.match(russian, /Поддерживать регистрацию/);
+    assert.match(russian, /Роботы и действия во время работы/);
+    assert.match(await (await editor.showHelp('bitrix24-portal')).innerText(), /Публичный адрес/);
+  });
+
   it('speaks Russian', async () => {
     await session().runtime.deploy(flow());
     editor = await session().openEditor({ locale: 'ru-RU' });
