@@ -5,7 +5,7 @@
 
 import type { NodeAPI } from 'node-red';
 import { Bitrix24Error, RestCaller } from '../bitrix24';
-import { ActivityDefinition, ActivityKind, validateActivityDefinition } from '../bitrix24/bizproc/activity-definition';
+import { ActivityDefinition, ActivityKind, INVALID_ACTIVITY_DEFINITION, validateActivityDefinition } from '../bitrix24/bizproc/activity-definition';
 import {
   addOrUpdate,
   deleteRegistration,
@@ -127,6 +127,10 @@ export function registrationMemory(
 /** Everything a registration call needs, checked in the order a user fixes things: definition, portal, address. */
 export function prepareRegistration(RED: NodeAPI, portal: PortalNode | null, def: ReceiverRegistrationDef, onProblem: (error: unknown) => void): PreparedRegistration {
   const definition = definitionOfReceiver(def);
+  // Without a path the HANDLER would be the bare public address: some other route, or none.
+  if (typeof def.url !== 'string' || def.url.trim().replace(/^\/+/, '') === '') {
+    throw new Bitrix24Error(INVALID_ACTIVITY_DEFINITION, 'The receiver has no URL, so there is no handler to register.', { reason: 'url', field: 'url', description: 'url' });
+  }
   const { caller, target } = registrationCaller(portal);
   const handlerUrl = handlerUrlOf(portal?.publicUrl, def.url);
   return { definition, handlerUrl, caller, target, memory: registrationMemory(RED, portal?.id ?? '', definition.kind, definition.code, onProblem) };

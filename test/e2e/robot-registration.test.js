@@ -161,6 +161,8 @@ describe('a robot registered from Node-RED (real Node-RED, packed package)', fun
     assert.equal(again.body.outcome, 'absent');
     const invalid = await runtime.request('POST', 'bitrix24-bizproc-activity-in/register', { body: { ...definition, code: 'bad code' } });
     assert.deepEqual([invalid.body.ok, invalid.body.code, invalid.body.reason], [false, 'INVALID_ACTIVITY_DEFINITION', 'code']);
+    const noPath = await runtime.request('POST', 'bitrix24-bizproc-activity-in/register', { body: { ...definition, url: '/' } });
+    assert.deepEqual([noPath.body.code, noPath.body.reason], ['INVALID_ACTIVITY_DEFINITION', 'url']);
     const undeployed = await runtime.request('POST', 'bitrix24-bizproc-activity-in/register', { body: { ...definition, portal: 'not-deployed' } });
     assert.equal(undeployed.body.code, 'DEPLOY_FIRST');
   });
