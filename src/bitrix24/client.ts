@@ -1,6 +1,7 @@
 import { CallAuth, RequestAuth } from './auth/request-auth';
 import { Bitrix24Error } from './errors';
 import { RestResult } from './envelope';
+import { secretsOfParams } from './redact';
 import { HttpTransport, TransportOptions } from './transport';
 
 /** How one call is to be treated by a queue in front of the client; a plain client ignores it. */
@@ -16,6 +17,8 @@ export interface CallOptions {
    * sending a write twice may do it twice.
    */
   repeatable?: boolean;
+  /** Values the call carries that are secrets beyond its own parameters (the tokens of a batch's commands). */
+  secrets?: readonly string[];
 }
 
 /** Anything that can run one REST method and return its result: the client, or a queue in front of it. */
@@ -55,14 +58,17 @@ export class Bitrix24Client implements RestSender {
   /** Runs one method; when the portal refuses the credentials and they can be renewed, repeats it once. */
   async call(method: string, params: Record<string, unknown>, options: CallOptions = {}): Promise<RestResult> {
     const callAuth = options.auth;
+    // A portal (or a proxy) that echoes the request must not put the call's own event token into an error.
+    const callSecrets = [...secretsOfParams(params), ...(options.secrets ?? [])];
+    if (callAuth !== undefined) callSecrets.push(callAuth.accessToken);
     const request = await this.auth.authorise(method, params, callAuth);
     try {
-      return await this.transport.post(request.url, request.params);
+      return await this.transport.post(request.url, request.params, callSecrets);
     } catch (error) {
       if (!(error instanceof Bitrix24Error) || error.statusCode !== 401) throw error;
       if (!(await this.auth.recover(error, request, callAuth))) throw error;
       const renewed = await this.auth.authorise(method, params, callAuth);
-      return this.transport.post(renewed.url, renewed.params);
+      return this.transport.post(renewed.url, renewed.params, callSecrets);
     }
   }
 

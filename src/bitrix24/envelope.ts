@@ -33,13 +33,22 @@ export function readTime(value: unknown): ResponseTime | undefined {
   return isRecord(value) ? (value as ResponseTime) : undefined;
 }
 
-/** Turns an `{error, error_description}` object into our error; the description is cleared of secrets. */
+// What a portal's error code looks like (ACCESS_DENIED, expired_token, 404). Anything else in `error` is not a code:
+// a proxy or portal that echoes the request could put a token there, and the code reaches every status and log.
+const CODE_SHAPE = /^[A-Za-z0-9_]{1,64}$/;
+
+/**
+ * Turns an `{error, error_description}` object into our error; the description is cleared of secrets. An `error`
+ * that is not code-shaped becomes HTTP_ERROR (or INVALID_RESPONSE after a 2xx), its text redacted into the description.
+ */
 export function portalError(
   body: Record<string, unknown>,
   statusCode: number | undefined,
   secrets: Iterable<string>,
 ): Bitrix24Error {
-  const code = String(body.error);
+  const rawCode = typeof body.error === 'number' ? String(body.error) : body.error;
+  if (typeof rawCode !== 'string' || !CODE_SHAPE.test(rawCode)) return unreadableError(body, statusCode, secrets);
+  const code = rawCode;
   const rawDescription = typeof body.error_description === 'string' ? body.error_description : undefined;
   const description = rawDescription === undefined ? undefined : redactSecrets(rawDescription, secrets);
   const time = readTime(body.time);
@@ -84,6 +93,20 @@ export function parseEnvelope(statusCode: number, body: string, secrets: Iterabl
   if (typeof parsed.total === 'number') answer.total = parsed.total;
   if (typeof parsed.next === 'number') answer.next = parsed.next;
   return answer;
+}
+
+/** The error for an answer whose `error` is not a code: the package's own code, the text kept only redacted. */
+function unreadableError(body: Record<string, unknown>, statusCode: number | undefined, secrets: Iterable<string>): Bitrix24Error {
+  const text = redactSecrets(String(typeof body.error === 'string' ? body.error : JSON.stringify(body.error) ?? '').slice(0, 200), secrets);
+  // A 2xx, or a command of a batch (which the portal answered 200): the work may have been done before the failure.
+  if (statusCode === undefined || (statusCode >= 200 && statusCode < 300)) {
+    return new Bitrix24Error('INVALID_RESPONSE', 'The portal answered with an error that is not a Bitrix24 code; the call may have run.', {
+      ...(statusCode === undefined ? {} : { statusCode }),
+      description: text,
+    });
+  }
+  const failure = httpError(statusCode, `The portal answered HTTP ${statusCode} with an error that is not a Bitrix24 code.`);
+  return new Bitrix24Error(failure.code, failure.message, { statusCode, certainty: failure.certainty, description: text });
 }
 
 /** An HTTP error without a Bitrix24 answer: after a 5xx the call may have run, after anything else it did not. */

@@ -22,3 +22,13 @@ export function redactSecrets(text: string, knownSecrets: Iterable<string> = [])
     .replace(EVENT_TOKEN, REDACTED)
     .replace(AUTH_PARAMS, `$1$2${REDACTED}`);
 }
+
+// Parameters whose values are credentials whatever the method: the event token of a running process, OAuth tokens.
+const SECRET_PARAMS = /^(event_token|auth|access_token|refresh_token|client_secret|application_token)$/i;
+
+/** The values of a call's parameters that are secrets (its EVENT_TOKEN, an `auth` token), for redaction. */
+export function secretsOfParams(params: Readonly<Record<string, unknown>>): string[] {
+  const found: string[] = [];
+  for (const [key, value] of Object.entries(params)) if (typeof value === 'string' && SECRET_PARAMS.test(key)) found.push(value);
+  return found;
+}

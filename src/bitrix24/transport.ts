@@ -43,8 +43,11 @@ export class HttpTransport {
     });
   }
 
-  /** POSTs `params` as JSON to `url` and returns the method's result, or throws a Bitrix24Error. */
-  async post(url: string, params: Record<string, unknown>): Promise<RestResult> {
+  /**
+   * POSTs `params` as JSON to `url` and returns the method's result, or throws a Bitrix24Error; `callSecrets` (the
+   * call's own tokens) are removed from whatever the portal answers, as are the portal's.
+   */
+  async post(url: string, params: Record<string, unknown>, callSecrets: readonly string[] = []): Promise<RestResult> {
     let payload: string;
     try {
       payload = JSON.stringify(params);
@@ -64,7 +67,7 @@ export class HttpTransport {
       throw networkError(error);
     }
     if (status >= 300 && status < 400) throw movedError(status, location, url);
-    return parseEnvelope(status, body, this.secrets());
+    return parseEnvelope(status, body, [...this.secrets(), ...callSecrets]);
   }
 
   /** Closes idle sockets; requests still in flight finish on their own. */

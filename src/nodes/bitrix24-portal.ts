@@ -1,64 +1,76 @@
 // bitrix24-portal: the config node. It turns the saved settings and credentials into one client and one queue for
 // the portal, shared by every node using it, and tells those nodes of the state it owns (re-authorise, unusable).
+// A redeploy that keeps the portal with the same settings hands the connection to the new instance (the calls waiting
+// and in flight go on under the same limit); a stop of Node-RED drains the queue within the grace.
 import type { Node, NodeAPI } from 'node-red';
-import { BatchDispatcher, Bitrix24Client, Bitrix24Error, OAuthAuth, parseMessageAuth, RequestAuth } from '../bitrix24';
+import { BatchDispatcher, Bitrix24Client, Bitrix24Error, OAuthAuth, parseMessageAuth } from '../bitrix24';
+import { DeployWatch } from './deploy-watch';
 import { localiseError } from './localised-error';
 import { registerOAuthAuthorizeRoutes } from './oauth-authorize-routes';
 import { registerPortalAdminRoutes } from './portal-admin-routes';
 import { createPortalAuth } from './portal-auth';
-import type { PortalCredentials, PortalNode, PortalNodeDef, PortalState, PortalStateListener } from './portal-node';
+import { fingerprintOf, ParkedConnections, PortalConnection, PortalStateBroadcast } from './portal-connections';
+import type { PortalCredentials, PortalNode, PortalNodeDef } from './portal-node';
 import { portalDeliveryOf } from './portal-settings';
 import { PUBLIC_URL_SETTINGS, publicUrlOf, PublicUrlSettings } from './public-url';
 import { closeGraceOf } from './runtime-settings';
 
 export = function registerPortalNode(RED: NodeAPI): void {
+  const watch = DeployWatch.of(RED);
+  const parked = ParkedConnections.of(RED);
+
   function PortalConfigNode(this: Node<PortalCredentials>, def: PortalNodeDef): void {
     RED.nodes.createNode(this, def);
     const self = this as PortalNode;
-    const listeners = new Set<PortalStateListener>();
-    let state: PortalState = { kind: 'ready' };
-    const changeState = (next: PortalState): void => {
-      state = next;
-      for (const listener of listeners) listener.portalStateChanged(state);
-    };
-
-    let queue: BatchDispatcher | undefined;
-    let auth: RequestAuth | undefined;
+    const fingerprint = fingerprintOf(def, RED.nodes.getCredentials(def.id));
+    let connection: PortalConnection | undefined = parked.adopt(def.id, fingerprint);
+    const broadcast = connection?.broadcast ?? new PortalStateBroadcast();
     let configError: Bitrix24Error | undefined;
-    try {
-      const delivery = portalDeliveryOf(def);
-      auth = createPortalAuth(RED, this, def, this.credentials ?? {}, (required) => changeState(required ? { kind: 'reauth' } : { kind: 'ready' }));
-      queue = new BatchDispatcher(new Bitrix24Client({ auth, transport: { timeoutMs: delivery.timeoutMs } }), delivery.dispatcher);
-    } catch (error) {
-      configError = error instanceof Bitrix24Error ? error : new Bitrix24Error('INVALID_CONFIG', 'The portal configuration is invalid.');
-      state = { kind: 'unusable', code: configError.code };
-      this.error(localiseError(RED, configError));
+    if (connection === undefined) {
+      try {
+        const delivery = portalDeliveryOf(def);
+        const auth = createPortalAuth(RED, this, def, this.credentials ?? {}, (required) => broadcast.change(required ? { kind: 'reauth' } : { kind: 'ready' }));
+        const queue = new BatchDispatcher(new Bitrix24Client({ auth, transport: { timeoutMs: delivery.timeoutMs } }), delivery.dispatcher);
+        connection = { fingerprint, queue, auth, broadcast };
+      } catch (error) {
+        configError = error instanceof Bitrix24Error ? error : new Bitrix24Error('INVALID_CONFIG', 'The portal configuration is invalid.');
+        broadcast.change({ kind: 'unusable', code: configError.code });
+        this.error(localiseError(RED, configError));
+      }
     }
 
     self.queue = () => {
-      if (queue !== undefined) return queue;
+      if (connection !== undefined) return connection.queue;
       throw configError ?? new Bitrix24Error('INVALID_CONFIG', 'The portal configuration is invalid.');
     };
     const usesMessageAuth = (def.authType ?? 'webhook') === 'message';
+    const auth = connection?.auth;
     Object.defineProperty(self, 'usesMessageAuth', { value: usesMessageAuth });
     Object.defineProperty(self, 'oauth', { value: auth instanceof OAuthAuth ? auth : undefined });
     Object.defineProperty(self, 'publicUrl', { value: publicUrlOf(RED, def) });
     self.messageAuth = (value) => (usesMessageAuth && auth !== undefined ? parseMessageAuth(value, auth.host) : undefined);
-    self.register = (listener) => {
-      listeners.add(listener);
-      listener.portalStateChanged(state);
-    };
-    self.deregister = (listener) => {
-      listeners.delete(listener);
-    };
+    self.register = (listener) => broadcast.add(listener);
+    self.deregister = (listener) => broadcast.remove(listener);
 
     this.on('close', (_removed: boolean, done: () => void) => {
-      listeners.clear();
-      if (queue === undefined) {
+      broadcast.clear();
+      const running = connection;
+      connection = undefined;
+      if (running === undefined) {
         done();
         return;
       }
-      queue.close(closeGraceOf(RED)).then(
+      const next = watch.nextDefinition(def.id);
+      if (next !== undefined && next.type === def.type && fingerprintOf(next, RED.nodes.getCredentials(def.id)) === running.fingerprint) {
+        // The deploy starts this portal again as it is: the new instance takes over the queue, nothing stops.
+        parked.park(def.id, running);
+        watch.whenStarted(() => {
+          for (const left of parked.takeUnadopted()) void left.queue.close(closeGraceOf(RED));
+        });
+        done();
+        return;
+      }
+      running.queue.close(closeGraceOf(RED)).then(
         () => done(),
         () => done(),
       );

@@ -1,16 +1,19 @@
 // The one shape of a node that calls the portal. A node type is a declaration (its named inputs, the call it makes,
 // how a success is written into the message); this file turns a declaration into the Node-RED node: a message's way
 // from `input` to `send`/`done` reads top to bottom in `PortalCallNode` below. Every message leaves exactly once:
-// output 1, output 2, or done(err). On close the node stops taking input, lets its calls finish within the grace,
-// then ends those still waiting with NODE_CLOSED and says how many in one warning.
+// output 1, output 2, or done(err). On close: when the deploy keeps the node, the messages on their way leave through
+// the instance it starts instead (node-succession.ts); when it removes the node, its waiting calls are withdrawn; when
+// Node-RED stops, its calls finish within the grace and those still waiting end with NODE_CLOSED, in one warning.
 
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { Bitrix24Error, CallOptions, readField, redactSecrets, RestCaller } from '../bitrix24';
 import { nodeClosedError } from '../bitrix24/errors';
 import { CallStatus } from './call-status';
 import { CATALOGUE } from './localised-error';
+import { DeployWatch } from './deploy-watch';
 import { Done, failureEnding, Send } from './message-error';
 import { InputDeclaration, InputValues, NodeInputs } from './node-inputs';
+import { Exit, Instance, NodeSuccession } from './node-succession';
 import type { PortalNode } from './portal-node';
 import { closeGraceOf } from './runtime-settings';
 
@@ -46,6 +49,8 @@ export function portalCallNode<Field extends string, Request, Outcome>(
   declaration: PortalCallDeclaration<Field, Request, Outcome>,
 ): (RED: NodeAPI) => void {
   return function register(RED: NodeAPI): void {
+    const watch = DeployWatch.of(RED);
+
     function PortalCallNode(this: Node, def: PortalCallNodeDef): void {
       RED.nodes.createNode(this, def);
       const node = this;
@@ -57,35 +62,35 @@ export function portalCallNode<Field extends string, Request, Outcome>(
         portal?.usesMessageAuth === true ? { ...declaration.inputs, auth: MESSAGE_AUTH_INPUT } : declaration.inputs,
         def,
       );
-      const endFailure = failureEnding(RED, node);
-      // The one count of this node's messages: accepted and not yet ended.
-      let pending = 0;
-      const status = new CallStatus(RED, node, () => pending, declaration.successStatus);
-      // Aborted when the grace is over: the calls still waiting in the queue are withdrawn.
-      const closing = new AbortController();
-      const idleWaiters: Array<() => void> = [];
+      // The count of the node's messages lives in its succession (`line`), which an instance a deploy starts joins;
+      // the status reads it only once the line exists (registration with the portal below).
+      const status = new CallStatus(RED, node, () => line.pending, declaration.successStatus);
+      const instance: Instance = { node, status, endFailure: failureEnding(RED, node), describe: (field) => inputs.describe(field) };
+      const line = NodeSuccession.join(RED, instance, (callback) => watch.whenStarted(callback));
       let closed = false;
       let endedByClose = 0;
 
       if (portal === null) status.unusable('NO_PORTAL');
       else portal.register(status);
+      status.counted();
 
       node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
         if (closed) {
-          fail(msg, send, done, nodeClosedError(), false);
+          endFailure({ send, done }, instance, msg, nodeClosedError());
           return;
         }
-        pending += 1;
+        line.pending += 1;
         let outcome: Promise<Outcome>;
         try {
           outcome = callPortal(msg);
         } catch (error) {
           outcome = Promise.reject(error);
         }
+        const own: Exit = { send, done };
         outcome
           .then(
-            (result) => succeed(msg, send, done, result),
-            (error: unknown) => fail(msg, send, done, error),
+            (result) => succeed(own, msg, result),
+            (error: unknown) => fail(own, msg, error),
           )
           // Node-RED 4 exits on an unhandled rejection: a bug in the handlers above is logged, never fatal.
           .catch((error: unknown) => node.error(redactSecrets(error instanceof Error ? error.message : String(error))));
@@ -100,67 +105,84 @@ export function portalCallNode<Field extends string, Request, Outcome>(
           // Checked before the call is queued: a foreign portal's token must not even wait in our queue.
           const auth = portal.usesMessageAuth ? readField('auth', () => portal.messageAuth(values.auth)) : undefined;
           status.counted();
-          return declaration.call(queue, request, auth === undefined ? { signal: closing.signal } : { signal: closing.signal, auth });
+          const signal = line.abort.signal;
+          return declaration.call(queue, request, auth === undefined ? { signal } : { signal, auth });
         });
       }
 
-      function succeed(msg: NodeMessage, send: Send, done: Done, outcome: Outcome): void {
+      function succeed(own: Exit, msg: NodeMessage, outcome: Outcome): void {
         try {
           declaration.write(msg, outcome);
         } catch (error) {
-          fail(msg, send, done, error);
+          fail(own, msg, error);
           return;
         }
-        leave();
-        status.succeeded();
-        send([msg, null]);
-        done();
+        line.route(instance, own, msg, (exit, through) => {
+          line.left();
+          through.status.succeeded();
+          exit.send([msg, null]);
+          exit.done();
+        }, true);
       }
 
-      /** Ends a failed message; `counted` is false for one refused on arrival, which never entered the count. */
-      function fail(msg: NodeMessage, send: Send, done: Done, error: unknown, counted = true): void {
+      function fail(own: Exit, msg: NodeMessage, error: unknown): void {
         const failure = toBitrix24Error(error);
-        if (counted) leave();
-        status.failed(failure);
+        line.route(instance, own, msg, (exit, through) => {
+          line.left();
+          endFailure(exit, through, msg, failure);
+        }, false);
+      }
+
+      /** Ends a failed message through `exit`, as the instance `through` shows and routes failures. */
+      function endFailure(exit: Exit, through: Instance, msg: NodeMessage, failure: Bitrix24Error): void {
+        through.status.failed(failure);
         if (failure.code === 'NODE_CLOSED') {
           // The flow is being torn down: nothing downstream should act on it, but Catch nodes still hear of it.
           endedByClose += 1;
-          done(Object.assign(new Error(failure.message), { code: failure.code }));
+          exit.done(Object.assign(new Error(failure.message), { code: failure.code }));
           return;
         }
-        endFailure(failure, msg, send, done, inputs.describe(failure.field));
-      }
-
-      function leave(): void {
-        pending -= 1;
-        if (pending === 0) for (const waiter of idleWaiters.splice(0)) waiter();
-      }
-
-      /** Resolves true once no message is pending, or false after `ms`. */
-      function idleWithin(ms: number): Promise<boolean> {
-        if (pending === 0) return Promise.resolve(true);
-        return new Promise((resolve) => {
-          const timer = setTimeout(() => resolve(false), ms);
-          idleWaiters.push(() => {
-            clearTimeout(timer);
-            resolve(true);
-          });
-        });
+        through.endFailure(failure, msg, exit.send, exit.done, through.describe(failure.field));
       }
 
       node.on('close', (_removed: boolean, done: () => void) => {
         closed = true;
         portal?.deregister(status);
+        const next = watch.nextDefinition(node.id);
+        if (next !== undefined && next.type === node.type) {
+          // The deploy keeps this node: its successor takes over the messages still on their way.
+          line.handOver();
+          watch.whenStarted(() => line.endIfUnclaimed());
+          status.clear();
+          done();
+          return;
+        }
+        const removed = watch.deploying;
         const finish = (): void => {
-          if (endedByClose > 0) node.warn(RED._(`${CATALOGUE}.warnings.closedWithPending`, { count: endedByClose }));
+          line.end();
+          if (removed) {
+            const { written, failed } = line.leftovers;
+            if (endedByClose + written + failed > 0) node.warn(RED._(`${CATALOGUE}.warnings.removedWithPending`, { count: endedByClose, written, failed }));
+          } else if (endedByClose > 0) {
+            node.warn(RED._(`${CATALOGUE}.warnings.closedWithPending`, { count: endedByClose }));
+          }
           status.clear();
           done();
         };
-        void idleWithin(closeGraceOf(RED))
+        if (removed) {
+          // The deploy removes this node: nothing can deliver its results any more, so its waiting calls are not
+          // sent at all; those already on the wire are waited for and counted.
+          line.abort.abort(nodeClosedError());
+          void line.idleWithin(CLOSE_IN_FLIGHT_MS).then(finish, finish);
+          return;
+        }
+        // Node-RED stops the flows: send what the limit allows within the grace, then end the rest.
+        void line
+          .idleWithin(closeGraceOf(RED))
           .then((idle) => {
             if (idle) return true;
-            closing.abort(nodeClosedError());
-            return idleWithin(CLOSE_IN_FLIGHT_MS);
+            line.abort.abort(nodeClosedError());
+            return line.idleWithin(CLOSE_IN_FLIGHT_MS);
           })
           .then(finish, finish);
       });

@@ -241,6 +241,30 @@ describe('Bitrix24Client against the emulator', function () {
       });
     }
 
+    it('an error field that is not a code never becomes the code: the package names it, its text redacted', async () => {
+      const token = 'wf-77|Activity_9|plain-shaped-token-value';
+      emulator.injectFault({ type: 'status', status: 400, body: { error: `echo ${token} ${emulator.webhookUrl()}`, error_description: 'x' } });
+      const error = await failure(() => client.call('bizproc.activity.log', { EVENT_TOKEN: token, LOG_MESSAGE: 'x' }));
+      assert.equal(error.code, 'HTTP_ERROR');
+      assert.equal(error.statusCode, 400);
+      for (const secret of [token, emulator.webhookSecret]) {
+        assert.ok(!error.message.includes(secret) && !error.description.includes(secret), 'no secret in the error');
+      }
+      emulator.injectFault({ type: 'status', status: 200, body: { error: { nested: token } } });
+      const odd = await failure(() => client.call('bizproc.activity.log', { EVENT_TOKEN: token, LOG_MESSAGE: 'x' }));
+      assert.equal(odd.code, 'INVALID_RESPONSE');
+      assert.equal(odd.ambiguous, true);
+      assert.ok(!odd.description.includes(token));
+    });
+
+    it('the call’s own event token is redacted from what the portal answers, whatever its shape', async () => {
+      const token = 'wf-78|Activity_9|another-plain-token';
+      emulator.injectFault({ type: 'status', status: 400, body: { error: 'INVALID_REQUEST', error_description: `bad token ${token}` } });
+      const error = await failure(() => client.call('bizproc.activity.log', { EVENT_TOKEN: token, LOG_MESSAGE: 'x' }));
+      assert.equal(error.code, 'INVALID_REQUEST');
+      assert.ok(!error.description.includes(token) && !error.message.includes(token));
+    });
+
     it('a portal description that echoes a secret is redacted', async () => {
       emulator.injectFault({ type: 'status', status: 400, body: { error: 'INVALID_REQUEST', error_description: `bad call to ${emulator.webhookUrl()}` } });
       const error = await failure(() => client.call('scope', {}));

@@ -64,6 +64,32 @@ describe('OAuth application tokens against the emulator', function () {
     assert.equal(emulator.requests.filter((r) => r.status === 401).length, 0);
   });
 
+  it('refreshes short-lived tokens ahead by half their life, not on every call', async () => {
+    const shortLived = new Bitrix24Emulator({ rateLimit: false, clock, oauth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, accessTokenTtlSeconds: 2 } });
+    await shortLived.start();
+    try {
+      const auth = new OAuthAuth({
+        clientEndpoint: `${shortLived.url}/rest/`,
+        app: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authServer: `${shortLived.url}/` },
+        store: new MemoryTokenStore(shortLived.issueTokens()),
+        now: () => clock.now(),
+      });
+      const client = new Bitrix24Client({ auth });
+      clients.push(client);
+      const { eventToken } = shortLived.startWorkflow();
+      for (let i = 0; i < 20; i += 1) {
+        await logActivity(client, eventToken, `line ${i}`);
+        clock.advance(500);
+      }
+      const refreshCount = shortLived.oauthRequests.filter((r) => r.grantType === 'refresh_token').length;
+      // 10 s of 2-second tokens refreshed a second before expiry: about one refresh a second, not one per call.
+      assert.ok(refreshCount >= 5 && refreshCount <= 11, `${refreshCount} refreshes for 20 calls`);
+      assert.equal(shortLived.requests.filter((r) => r.status === 401).length, 0);
+    } finally {
+      await shortLived.stop();
+    }
+  });
+
   it('50 concurrent calls on an expired token cause exactly one refresh', async () => {
     const { client } = oauthClient();
     const { workflowId, eventToken } = emulator.startWorkflow();

@@ -100,6 +100,21 @@ describe('BatchDispatcher against the emulator', function () {
     assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['a', 'b', 'c']);
   });
 
+  it('redacts each command’s own token from what a batch answer says about it, whatever its shape', async () => {
+    await setUp({ dispatcherOptions: { maxInFlight: 1 } });
+    const tokens = ['wf-1|A|odd-token-number-one', 'wf-2|A|odd-token-number-two'];
+    emulator.injectFault({
+      type: 'status',
+      status: 200,
+      body: { result: { result: [], result_error: { c0: { error: 'INVALID_REQUEST', error_description: `echo ${tokens[1]}` }, c1: { error: `echo ${tokens[0]}` } } } },
+    });
+    const states = tokens.map((token) => track(dispatcher.call('bizproc.activity.log', { EVENT_TOKEN: token, LOG_MESSAGE: 'x' })));
+    await drive(scheduler, dispatcher, settledAll(states));
+    assert.deepEqual(states.map((state) => state.error.code), ['INVALID_REQUEST', 'INVALID_RESPONSE']);
+    const shown = JSON.stringify(states.map((state) => [state.error.message, state.error.description]));
+    for (const token of tokens) assert.ok(!shown.includes(token), 'no command token in any error');
+  });
+
   it('keeps the order of lines per event token with several requests in flight', async () => {
     await setUp({ dispatcherOptions: { maxInFlight: 4 } });
     const workflows = [emulator.startWorkflow(), emulator.startWorkflow(), emulator.startWorkflow()];
@@ -167,6 +182,30 @@ describe('BatchDispatcher against the emulator', function () {
       assert.ok(scheduler.now() - start >= 60_000, 'waited for the window');
       assert.ok(scheduler.now() - start < 120_000, 'but not much longer');
       assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['a', 'b']);
+    });
+
+    it('429 with a reset past the maximum wait: every waiting call of that method leaves at once, not sent', async () => {
+      await setUp({
+        emulatorOptions: { operatingLimit: { budgetSeconds: 1, windowSeconds: 600, costSecondsPerCall: 1 } },
+        dispatcherOptions: { maxWaitMs: 300_000, maxInFlight: 1 },
+      });
+      const { workflowId, eventToken } = emulator.startWorkflow();
+      const other = emulator.startWorkflow();
+      const start = scheduler.now();
+      const first = track(log(eventToken, 'a'));
+      await drive(scheduler, dispatcher, () => first.settled);
+      const held = [track(log(eventToken, 'b')), track(log(other.eventToken, 'c'))];
+      const otherMethod = track(dispatcher.call('scope', {}));
+      await drive(scheduler, dispatcher, () => held.every((s) => s.settled) && otherMethod.settled);
+      for (const state of held) {
+        assert.equal(state.error.code, 'OPERATION_TIME_LIMIT');
+        assert.equal(state.error.reason, 'held');
+        assert.equal(state.error.certainty, 'not-executed');
+        assert.match(state.error.message, /operating-time limit/);
+      }
+      assert.ok(scheduler.now() - start < 60_000, `left after ${scheduler.now() - start} ms, not after the maximum wait`);
+      assert.ok(Array.isArray(otherMethod.value.result), 'another method is not held');
+      assert.deepEqual(emulator.logOf(workflowId).map((l) => l.message), ['a']);
     });
 
     it('a locked workflow (423): retried with back-off until unlocked', async () => {

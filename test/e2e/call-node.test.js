@@ -35,6 +35,22 @@ function mixedFlow(webhookUrl) {
     debug('logged', 'topic'),
     debug('called', 'payload.ID'),
     debug('failed', 'error'),
+    // Bad input, to see which input each error names.
+    { id: 'bad-in', type: 'http in', z: 'tab', url: '/bad', method: 'post', x: 100, y: 300, wires: [['bad-fan', 'bad-answer']] },
+    { id: 'bad-answer', type: 'http response', z: 'tab', statusCode: '200', x: 300, y: 360, wires: [] },
+    {
+      id: 'bad-fan',
+      type: 'function',
+      z: 'tab',
+      func: 'node.send([{ topic: msg.payload.method, payload: msg.payload.params }, { payload: "a line" }]);\nreturn null;',
+      outputs: 2,
+      x: 300,
+      y: 300,
+      wires: [['bad-call'], ['bad-log']],
+    },
+    { id: 'bad-call', type: 'bitrix24-call', z: 'tab', portal: 'portal', method: 'topic', methodType: 'msg', params: 'payload', paramsType: 'msg', x: 500, y: 300, wires: [[], ['refused']] },
+    { id: 'bad-log', type: 'bitrix24-bizproc-log', z: 'tab', portal: 'portal', eventToken: 'event_token', eventTokenType: 'msg', message: 'payload', messageType: 'msg', x: 500, y: 340, wires: [[], ['refused']] },
+    debug('refused', 'error'),
   ];
 }
 
@@ -86,5 +102,24 @@ describe('bitrix24-call in Node-RED (packed package), mixed with the log node un
     assert.ok(statuses.length > 50, `${statuses.length} requests: the limit was not reached`);
     assert.equal(statuses.filter((status) => status === 503).length, 0, 'the package caused a 503');
     assert.ok(emulator.requests.some((request) => request.restMethod === 'batch' && request.commands === 50), 'log lines and calls batched together');
+  });
+
+  it('names the input each refusal is about, in the catalogue’s words, and sends nothing', async () => {
+    const before = emulator.requests.length;
+    const refusals = async (body, count) => {
+      assert.equal((await runtime.request('POST', 'bad', { body })).status, 200);
+      const found = await debug.waitFor((messages) => messages.filter((m) => m.name === 'refused').length >= count, 20_000);
+      return found.filter((m) => m.name === 'refused').map((m) => JSON.parse(m.msg));
+    };
+    const [method, token] = await refusals({ method: '../../oauth/token', params: {} }, 2);
+    const both = [method, token].sort((a, b) => a.code.localeCompare(b.code));
+    assert.equal(both[0].code, 'INVALID_EVENT_TOKEN');
+    assert.match(both[0].message, /msg\.event_token/);
+    assert.equal(both[1].code, 'INVALID_METHOD');
+    assert.match(both[1].message, /msg\.topic/);
+    assert.ok(!both[1].message.includes('oauth'), 'the refused value is not repeated');
+    const params = (await refusals({ method: 'crm.deal.list', params: 'text' }, 4)).find((error) => error.code === 'INVALID_PARAMS');
+    assert.match(params.message, /msg\.payload/);
+    assert.equal(emulator.requests.length, before, 'nothing was sent');
   });
 });

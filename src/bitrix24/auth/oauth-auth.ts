@@ -13,7 +13,10 @@ export interface OAuthAuthOptions {
   now?: () => number;
   /** Called when the refresh token is refused (true: the user must authorise again) and when new tokens end that (false). */
   onReauthorisationChange?: (required: boolean) => void;
-  /** Refresh this long before the access token expires, so calls rarely meet an expired one. */
+  /**
+   * Refresh this long before the access token expires, so calls rarely meet an expired one; never more than half
+   * the token's lifetime, or short-lived tokens would be refreshed on every call.
+   */
   refreshMarginMs?: number;
 }
 
@@ -33,6 +36,8 @@ export class OAuthAuth implements RequestAuth {
   private readonly now: () => number;
   private readonly margin: number;
   private tokens: OAuthTokens | undefined;
+  /** When this process first saw the current pair: its start, for a pair that does not say when it was issued. */
+  private seenAt = 0;
   private loading: Promise<void> | undefined;
   private refreshing: Promise<void> | undefined;
   private reauth = false;
@@ -53,7 +58,7 @@ export class OAuthAuth implements RequestAuth {
   async authorise(method: string, params: Record<string, unknown>): Promise<AuthorisedRequest> {
     await this.load();
     const tokens = this.current();
-    if (tokens.expiresAt - this.now() <= this.margin) await this.refresh(tokens.accessToken);
+    if (tokens.expiresAt - this.now() <= this.marginFor(tokens)) await this.refresh(tokens.accessToken);
     return { url: `${this.endpoint}${method}`, params: { ...params, auth: this.current().accessToken } };
   }
 
@@ -72,11 +77,23 @@ export class OAuthAuth implements RequestAuth {
   /** Takes a new pair (from the authorisation flow), saves it, and leaves the re-authorise state. */
   async replaceTokens(tokens: OAuthTokens): Promise<void> {
     await this.options.store.save(tokens);
-    this.tokens = tokens;
+    this.use(tokens);
     if (this.reauth) {
       this.reauth = false;
       this.options.onReauthorisationChange?.(false);
     }
+  }
+
+  /** The refresh margin for this pair: the configured one, at most half its lifetime. */
+  private marginFor(tokens: OAuthTokens): number {
+    const lifetime = tokens.expiresAt - (tokens.issuedAt ?? this.seenAt);
+    return Math.max(0, Math.min(this.margin, lifetime / 2));
+  }
+
+  /** Takes `tokens` as the current pair. */
+  private use(tokens: OAuthTokens | undefined): void {
+    this.tokens = tokens;
+    this.seenAt = this.now();
   }
 
   private current(): OAuthTokens {
@@ -91,7 +108,7 @@ export class OAuthAuth implements RequestAuth {
 
   private load(): Promise<void> {
     this.loading ??= this.options.store.load().then((stored) => {
-      this.tokens ??= stored;
+      if (this.tokens === undefined) this.use(stored);
     });
     return this.loading;
   }
@@ -123,7 +140,7 @@ export class OAuthAuth implements RequestAuth {
     }
     // Saved before use: the old refresh token is already dead, so losing this pair would end the integration.
     await this.options.store.save(fresh);
-    this.tokens = fresh;
+    this.use(fresh);
   }
 }
 

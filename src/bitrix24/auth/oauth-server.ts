@@ -121,7 +121,7 @@ function tokensFrom(body: Record<string, unknown>, status: number, now: number):
   const expires = Number(body.expires);
   const expiresAt =
     Number.isFinite(expiresIn) && expiresIn > 0 ? now + expiresIn * 1000 : Number.isFinite(expires) && expires > 0 ? expires * 1000 : now + 3_600_000;
-  const tokens: OAuthTokens = { accessToken, refreshToken, expiresAt };
+  const tokens: OAuthTokens = { accessToken, refreshToken, expiresAt, issuedAt: now };
   if (typeof body.client_endpoint === 'string') tokens.clientEndpoint = body.client_endpoint;
   if (typeof body.domain === 'string') tokens.domain = body.domain;
   if (typeof body.member_id === 'string') tokens.memberId = body.member_id;

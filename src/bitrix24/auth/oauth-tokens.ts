@@ -6,6 +6,8 @@ export interface OAuthTokens {
   refreshToken: string;
   /** When the access token expires, in ms since the epoch. */
   expiresAt: number;
+  /** When the pair was issued, in ms, when known: with expiresAt it gives the token's lifetime. */
+  issuedAt?: number;
   /** `https://<portal>/rest/`, as the auth server reported it. */
   clientEndpoint?: string;
   domain?: string;

@@ -14,6 +14,8 @@ export interface PickContext {
   busyKeys: ReadonlyMap<string, number>;
   /** Milliseconds before a method may be called again (the operating-time guard). */
   methodDelay(method: string, now: number): number;
+  /** How long a call may wait for its turn, in ms. */
+  maxWaitMs: number;
   /** Ends a call that cannot be sent at all. */
   reject(call: QueuedCall, error: Bitrix24Error): void;
 }
@@ -25,6 +27,15 @@ export interface Pick {
   nextReadyAt: number | undefined;
   /** Some call waits only because its order key is in flight: it will be free when that request returns. */
   waitingOnBusyKeys: boolean;
+}
+
+/** The error of a call the operating-time limit holds beyond its maximum wait: it was not sent, and says why. */
+function heldPastDeadline(method: string, until: number): Bitrix24Error {
+  const when = new Date(until).toISOString();
+  return new Bitrix24Error('OPERATION_TIME_LIMIT', `Bitrix24's operating-time limit holds ${method} until ${when}, past the call's maximum wait; it was not sent.`, {
+    reason: 'held',
+    description: `${method} until ${when}`,
+  });
 }
 
 /**
@@ -47,7 +58,13 @@ export function pickBatch(queue: Iterable<QueuedCall>, context: PickContext): Pi
       if (busyKeys.has(call.orderKey)) waitingOnBusyKeys = true;
       continue;
     }
-    const readyAt = Math.max(call.notBefore, now + context.methodDelay(call.method, now));
+    const methodDelay = context.methodDelay(call.method, now);
+    // Held by the operating-time limit past the call's deadline: waiting would only end in QUEUE_TIMEOUT later.
+    if (methodDelay > 0 && now + methodDelay > call.enqueuedAt + context.maxWaitMs) {
+      context.reject(call, heldPastDeadline(call.method, now + methodDelay));
+      continue;
+    }
+    const readyAt = Math.max(call.notBefore, now + methodDelay);
     if (readyAt > now) {
       nextReadyAt = nextReadyAt === undefined ? readyAt : Math.min(nextReadyAt, readyAt);
       if (call.orderKey !== undefined) blocked.add(call.orderKey);

@@ -4,6 +4,7 @@ import { CallQueue, QueuedCall } from './call-queue';
 import type { CallOptions, RestCaller, RestSender } from '../client';
 import { RestResult } from '../envelope';
 import { Bitrix24Error, nodeClosedError } from '../errors';
+import { secretsOfParams } from '../redact';
 import { LeakyBucket } from './leaky-bucket';
 import { OperatingTimeGuard } from './operating-limit';
 import { checkedRateLimit, RateLimit } from './rate-limit';
@@ -183,6 +184,7 @@ export class BatchDispatcher implements RestCaller {
         now,
         busyKeys: this.busyKeys,
         methodDelay: (method, at) => this.operating.delayFor(method, at),
+        maxWaitMs: this.maxWaitMs,
         reject: (call, error) => this.settle(call, error),
       });
       if (picked.length === 0) {
@@ -205,14 +207,16 @@ export class BatchDispatcher implements RestCaller {
       this.operating.sent(call.method, now);
       if (call.orderKey !== undefined) this.busyKeys.set(call.orderKey, (this.busyKeys.get(call.orderKey) ?? 0) + 1);
     }
-    const options = calls[0].auth === undefined ? {} : { auth: calls[0].auth };
+    // A batch carries its commands' tokens inside encoded strings: they are named so no answer can show them.
+    const secrets = calls.length === 1 ? [] : calls.flatMap((call) => secretsOfParams(call.params));
+    const options = { ...(calls[0].auth === undefined ? {} : { auth: calls[0].auth }), ...(secrets.length === 0 ? {} : { secrets }) };
     const request =
       calls.length === 1
         ? this.sender.call(calls[0].method, calls[0].params, options)
         : this.sender.call(BATCH_METHOD, batchParams(calls.map((call) => call.command ?? commandString(call))), options);
     request
       .then(
-        (answer) => this.answered(calls, answer),
+        (answer) => this.answered(calls, answer, secrets),
         (error: unknown) => {
           const failure = toBitrix24Error(error);
           for (const call of calls) this.failed(call, failure);
@@ -234,14 +238,14 @@ export class BatchDispatcher implements RestCaller {
       });
   }
 
-  private answered(calls: QueuedCall[], answer: RestResult): void {
+  private answered(calls: QueuedCall[], answer: RestResult, secrets: readonly string[]): void {
     const now = this.scheduler.now();
     if (calls.length === 1) {
       this.operating.observe(calls[0].method, answer.time, now);
       this.settle(calls[0], undefined, answer);
       return;
     }
-    const outcomes = splitBatchResult(answer.result, calls.length, this.sender.secrets());
+    const outcomes = splitBatchResult(answer.result, calls.length, [...this.sender.secrets(), ...secrets]);
     outcomes.forEach((outcome, index) => {
       const call = calls[index];
       if (outcome.ok) {
