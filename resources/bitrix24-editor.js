@@ -4,6 +4,9 @@
   'use strict';
   if (window.Bitrix24Editor) return;
 
+  // Node-RED serves this file at resources/<package name>/bitrix24-editor.js; the name may hold a scope (@a/b).
+  var MODULE = (/resources\/((?:@[^/]+\/)?[^/]+)\/bitrix24-editor\.js/.exec((document.currentScript || {}).src || '') || [])[1] || '@bitrix24-bizproc/node-red';
+
   /** The TypedInput types for a value read per message (a token, a text). */
   var VALUE_TYPES = ['msg', 'flow', 'global', 'str', 'env', 'jsonata'];
   /** The TypedInput types for an object read per message (return values, parameters). */
@@ -93,7 +96,50 @@
     };
   }
 
+  /**
+   * The shared catalogue of the package (errors, reasons), reachable from any node's dialog. Its namespace is the
+   * package's name, which is in this very script's address (resources/<package name>/...): one name, in package.json.
+   */
+  var SHARED_CATALOGUE = MODULE + '/bitrix24-portal:bitrix24.';
+
+  /** A text of the shared catalogue, or undefined when the browser's catalogue has none for `key`. */
+  function sharedText(key, params) {
+    var value = RED._(SHARED_CATALOGUE + key, params);
+    return typeof value === 'string' && value.indexOf(key) < 0 ? value : undefined;
+  }
+
+  /**
+   * The words for a failure an admin endpoint reported (`{code, reason?, description?, statusCode?, message}`): the
+   * browser's own catalogue first (the editor's language), the runtime's message as the fallback.
+   */
+  function failureText(answer) {
+    var params = { description: answer.description || '', statusCode: answer.statusCode || '', source: '', code: answer.code };
+    return (answer.reason && sharedText('reasons.' + answer.code + '.' + answer.reason, params)) ||
+      sharedText('errors.' + answer.code, params) || answer.message || String(answer.code);
+  }
+
+  /** POSTs `body` as JSON to an admin endpoint (relative to the editor): the admin routes take JSON only. */
+  function postJson(url, body) {
+    return $.ajax({ url: url, type: 'POST', contentType: 'application/json', dataType: 'json', data: JSON.stringify(body) });
+  }
+
+  /** Asks before acting, in a modal notification as Node-RED does; `onConfirm` runs only on the confirming button. */
+  function confirmAction(message, buttons, onConfirm) {
+    var notification = RED.notify(message, {
+      modal: true,
+      fixed: true,
+      type: 'warning',
+      buttons: [
+        { text: buttons.cancel, click: function () { notification.close(); } },
+        { text: buttons.confirm, class: 'primary', click: function () { notification.close(); onConfirm(); } }
+      ]
+    });
+  }
+
   window.Bitrix24Editor = {
+    confirmAction: confirmAction,
+    failureText: failureText,
+    postJson: postJson,
     VALUE_TYPES: VALUE_TYPES,
     OBJECT_TYPES: OBJECT_TYPES,
     AUTH_TYPES: AUTH_TYPES,

@@ -6,8 +6,8 @@
 // nodes at the root). A run on other ports deploys them with its own addresses; a later run on yet other ports finds
 // the kept flows pointing at the old ones, so each run records its addresses beside the flows and the next one
 // rewrites what the kept flows say before Node-RED loads them. Credentials need no rewriting: the demo's portal
-// node reads them from environment variables (`${BITRIX24_DEMO_WEBHOOK}`, `${BITRIX24_APPLICATION_TOKEN}`) that
-// every run sets afresh, as Node-RED substitutes `${VAR}` credentials when a node starts.
+// nodes read them from environment variables (`${BITRIX24_DEMO_WEBHOOK}`, `${BITRIX24_APPLICATION_TOKEN}`, the demo
+// application's) that every run sets afresh, as Node-RED substitutes `${VAR}` credentials when a node starts.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -16,8 +16,15 @@ const EXAMPLES_DIR = path.resolve(__dirname, '..', 'examples');
 const EXAMPLE_ADDRESSES = Object.freeze({ emulatorUrl: 'http://127.0.0.1:8095', nodeRedUrl: 'http://127.0.0.1:1880' });
 /** Where a run records its addresses, beside the flows it kept. */
 const ADDRESSES_FILE = '.bitrix24-demo.json';
-/** The credentials of the demo's portal node: environment variables the demo sets on every run. */
+/** The credentials of the demo's webhook portal node: environment variables the demo sets on every run. */
 const PORTAL_CREDENTIALS = Object.freeze({ webhookUrl: '${BITRIX24_DEMO_WEBHOOK}', applicationToken: '${BITRIX24_APPLICATION_TOKEN}' });
+/** The credentials of the demo's application portal node (the robot example): the emulator's demo application. */
+const APPLICATION_CREDENTIALS = Object.freeze({
+  clientId: '${BITRIX24_DEMO_CLIENT_ID}',
+  clientSecret: '${BITRIX24_DEMO_CLIENT_SECRET}',
+  refreshToken: '${BITRIX24_DEMO_REFRESH_TOKEN}',
+  applicationToken: '${BITRIX24_APPLICATION_TOKEN}',
+});
 
 /** `text` with every `from` origin (not followed by another digit of a port) replaced by `to`. */
 function replaceOrigin(text, from, to) {
@@ -42,7 +49,7 @@ function demoFlows(addresses) {
   }
   const flows = [...byId.values()];
   for (const node of flows) {
-    if (node.type === 'bitrix24-portal') node.credentials = { ...PORTAL_CREDENTIALS };
+    if (node.type === 'bitrix24-portal') node.credentials = { ...(node.authType === 'oauth' ? APPLICATION_CREDENTIALS : PORTAL_CREDENTIALS) };
   }
   return flows;
 }
@@ -69,4 +76,4 @@ function moveKeptFlows(userDir, flowFile, addresses) {
   return moved;
 }
 
-module.exports = { EXAMPLE_ADDRESSES, ADDRESSES_FILE, PORTAL_CREDENTIALS, moveAddresses, demoFlows, moveKeptFlows };
+module.exports = { EXAMPLE_ADDRESSES, ADDRESSES_FILE, PORTAL_CREDENTIALS, APPLICATION_CREDENTIALS, moveAddresses, demoFlows, moveKeptFlows };

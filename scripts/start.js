@@ -25,6 +25,14 @@ const DEMO_SECRET = 'demo-secret-not-for-production';
 const DEMO_APPLICATION_TOKEN = 'demo-application-token';
 /** How long stopping may take before the process exits anyway (Node-RED gives a node 15 s to close). */
 const STOP_DEADLINE_MS = 20_000;
+// The demo's OAuth application: the robot example registers itself, which only an application can do. Fixed
+// credentials, like the webhook's, for the emulator to play the application's portal and token server (loopback only);
+// the demo's application portal node reads them from these variables (demo-flows.js).
+const DEMO_APPLICATION = Object.freeze({
+  BITRIX24_DEMO_CLIENT_ID: 'local.demo0000000001.00000001',
+  BITRIX24_DEMO_CLIENT_SECRET: 'demo-client-secret-not-for-production',
+  BITRIX24_DEMO_REFRESH_TOKEN: 'demo-refresh-token-not-for-production',
+});
 
 // Installing no longer builds (the build runs on prepack), and a dist/ left from an older checkout would run old code.
 require('node:child_process').execFileSync(process.execPath, [path.join(__dirname, 'build.js')], { stdio: 'inherit', cwd: root });
@@ -96,16 +104,41 @@ async function main() {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  // The crm scope too: the generic call example lists and adds deals.
-  parts.emulator = new Bitrix24Emulator({ host: HOST, port: EMULATOR_PORT, webhookSecret: DEMO_SECRET, applicationToken: process.env.BITRIX24_APPLICATION_TOKEN, scopes: ['bizproc', 'crm'] });
+  fs.mkdirSync(USER_DIR, { recursive: true });
+  const app = express();
+  parts.server = http.createServer(app);
+  // Node-RED's port first: the emulator's application needs it for its redirect URI (PORT may be 0, any free port).
+  await new Promise((resolve, reject) => {
+    parts.server.once('error', reject);
+    parts.server.listen(NODE_RED_PORT, HOST, resolve);
+  });
+  const adminUrl = `http://${HOST}:${parts.server.address().port}/`;
+
+  Object.assign(process.env, DEMO_APPLICATION);
+  parts.emulator = new Bitrix24Emulator({
+    host: HOST,
+    port: EMULATOR_PORT,
+    webhookSecret: DEMO_SECRET,
+    applicationToken: process.env.BITRIX24_APPLICATION_TOKEN,
+    // The crm scope too: the generic call example lists and adds deals.
+    scopes: ['bizproc', 'crm'],
+    // The robot example's application: the seeded refresh token works on every start; handlers on Node-RED's host.
+    oauth: {
+      clientId: DEMO_APPLICATION.BITRIX24_DEMO_CLIENT_ID,
+      clientSecret: DEMO_APPLICATION.BITRIX24_DEMO_CLIENT_SECRET,
+      refreshToken: DEMO_APPLICATION.BITRIX24_DEMO_REFRESH_TOKEN,
+      redirectUri: `${adminUrl}bitrix24-portal/oauth/callback`,
+    },
+  });
   await parts.emulator.start();
   const { emulator } = parts;
   // What the demo's portal node reads as its webhook credential (`${BITRIX24_DEMO_WEBHOOK}`): this run's emulator.
   process.env.BITRIX24_DEMO_WEBHOOK = emulator.webhookUrl();
+  // The emulator remembers nothing across restarts, so what the package kept of the last one (rotated tokens,
+  // registration fingerprints) is void: forgotten, the application starts again from the seeded refresh token and the
+  // robot is registered again.
+  fs.rmSync(path.join(USER_DIR, '.bitrix24-bizproc-tokens.json'), { force: true });
 
-  fs.mkdirSync(USER_DIR, { recursive: true });
-  const app = express();
-  parts.server = http.createServer(app);
   const settings = demoSettings();
   RED.init(parts.server, settings);
   // Node-RED appends "-git" to its version when a .git folder sits beside the node_modules it runs from, which is
@@ -113,11 +146,6 @@ async function main() {
   settings.version = String(settings.version).replace(/-git$/, '');
   app.use(settings.httpAdminRoot, RED.httpAdmin);
   app.use(settings.httpNodeRoot, RED.httpNode);
-  await new Promise((resolve, reject) => {
-    parts.server.once('error', reject);
-    parts.server.listen(NODE_RED_PORT, HOST, resolve);
-  });
-  const adminUrl = `http://${HOST}:${parts.server.address().port}/`;
   const addresses = { emulatorUrl: emulator.url, nodeRedUrl: adminUrl.replace(/\/$/, '') };
   const movedFrom = moveKeptFlows(USER_DIR, FLOW_FILE, addresses);
   parts.red = true;
@@ -145,7 +173,8 @@ async function main() {
   if (tabs > 0) {
     flowsLine =
       `  The ${tabs} example flows are deployed, one tab each: "Bitrix24: log progress" logs its first line as it starts; in\n` +
-      '  "Bitrix24: activity loop" click the Dispatch inject node to play the whole loop (receive, log twice, answer).';
+      '  "Bitrix24: activity loop" click the Dispatch inject node to play the whole loop (receive, log twice, answer);\n' +
+      '  "Bitrix24: robot" registers the robot Reserve stock with the emulator: start it from the emulator\'s page.';
   } else if (movedFrom) {
     flowsLine = `  Your existing flows were kept, moved from ${movedFrom.nodeRedUrl} and ${movedFrom.emulatorUrl} to this run's addresses.`;
   }

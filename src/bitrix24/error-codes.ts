@@ -56,6 +56,13 @@ export const ERROR_FACTS = {
   user_access_error: { status: 403, ran: 'final', kind: 'refused' },
   INVALID_REQUEST: { status: 400, ran: 'final', kind: 'refused' },
   PORTAL_DELETED: { status: 403, ran: 'not-executed', kind: 'config' },
+  // Registration of activities and robots (bizproc.activity.* / bizproc.robot.*, docs "Возможные коды ошибок").
+  ERROR_ACTIVITY_VALIDATION_FAILURE: { status: 400, ran: 'final', kind: 'refused' },
+  ERROR_ACTIVITY_ALREADY_INSTALLED: { status: 400, ran: 'final', kind: 'refused' },
+  ERROR_ACTIVITY_ADD_FAILURE: { status: 400, ran: 'final', kind: 'refused' },
+  ERROR_ACTIVITY_NOT_FOUND: { status: 400, ran: 'final', kind: 'refused' },
+  ERROR_UNSUPPORTED_PROTOCOL: { status: 400, ran: 'final', kind: 'config' },
+  ERROR_WRONG_HANDLER_URL: { status: 400, ran: 'final', kind: 'config' },
   // The workflow engine's numeric codes, as the portal sends them in `error`: gone, and locked for the moment.
   '404': { status: 400, ran: 'final', kind: 'refused' },
   '423': { status: 400, ran: 'not-executed', retry: true, kind: 'refused' },
@@ -70,6 +77,7 @@ export const ERROR_FACTS = {
   PROPERTY_ERROR: input,
   INVALID_ACTIVITY_REQUEST: input,
   TOO_MANY_PAGES: { ran: 'not-executed', kind: 'input' },
+  INVALID_ACTIVITY_DEFINITION: input,
 
   // Configuration.
   NO_PORTAL: config,
@@ -82,6 +90,10 @@ export const ERROR_FACTS = {
   TOO_MANY_AUTHORISATIONS: config,
   // An admin route named addresses other than the saved ones and relied on stored secrets: nothing was sent.
   RETYPE_SECRETS: config,
+  // Registering needs the address Bitrix24 reaches this Node-RED at, and an application's own OAuth tokens.
+  NO_PUBLIC_URL: config,
+  INVALID_PUBLIC_URL: config,
+  REGISTRATION_NEEDS_APPLICATION: config,
   // A renamed portal answers a redirect, which is never followed: following would resend the secret.
   PORTAL_MOVED: config,
 

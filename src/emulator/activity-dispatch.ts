@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { encodePhpForm } from './php-form';
 import { Clock } from './clock';
-import { StartedWorkflow, WorkflowStore } from './workflow-store';
+import { StartedWorkflow, WorkflowRegistration, WorkflowStore } from './workflow-store';
 
 /** What to start and send; only `handlerUrl` is needed. */
 export interface DispatchActivityOptions {
@@ -28,6 +28,8 @@ export interface DispatchActivityOptions {
   activityName?: string;
   /** How the body is encoded: `form` as Bitrix24 does (default), or `json`. */
   encoding?: 'form' | 'json';
+  /** The registered activity or robot the workflow runs (its answer keeps only the registered return values). */
+  registration?: WorkflowRegistration;
 }
 
 /** A dispatched activity: the workflow that waits, its token, and the HTTP status the handler answered. */
@@ -68,7 +70,7 @@ export class ActivityDispatcher {
   async dispatchActivity(options: DispatchActivityOptions): Promise<DispatchedActivity> {
     const target = handlerUrlOf(options.handlerUrl);
     const started = this.context.store.start(
-      { name: options.name, documentId: options.documentId, activityName: options.activityName },
+      { name: options.name, documentId: options.documentId, activityName: options.activityName, registration: options.registration },
       this.context.clock.now(),
     );
     const workflow = this.context.store.get(started.workflowId);

@@ -9,6 +9,7 @@ import { isPhpEmpty, phpArrayEntries, phpArrayToJson } from './php-values';
 import { ResponseTime } from './response-time';
 import { restErrors } from './rest-error';
 import { normaliseMethodName, upperCaseKeys } from './rest-params';
+import type { CallerContext } from './rest-methods';
 
 /** The most commands one batch may hold. */
 export const MAX_BATCH_COMMANDS = 50;
@@ -30,8 +31,8 @@ export function countBatchCommands(params: Record<string, unknown>): number {
   return phpArrayEntries(params.CMD).length;
 }
 
-/** Runs a batch; throws RestError when it holds more than 50 commands. */
-export function runBatch(params: Record<string, unknown>, runner: CommandRunner): BatchOutcome {
+/** Runs a batch for `caller` (its commands run as the batch's caller); throws RestError past 50 commands. */
+export function runBatch(params: Record<string, unknown>, runner: CommandRunner, caller: CallerContext): BatchOutcome {
   const commands = phpArrayEntries(params.CMD);
   if (commands.length > MAX_BATCH_COMMANDS) throw restErrors.batchLengthExceeded();
   const halt = !isPhpEmpty(params.HALT);
@@ -41,7 +42,7 @@ export function runBatch(params: Record<string, unknown>, runner: CommandRunner)
   const totals: Array<[string, number]> = [];
   const nexts: Array<[string, number]> = [];
   for (const [key, command] of commands) {
-    const outcome = runCommand(command, runner);
+    const outcome = runCommand(command, runner, caller);
     if (outcome.ok) {
       results.push([key, outcome.result]);
       times.push([key, outcome.time]);
@@ -65,12 +66,12 @@ export function runBatch(params: Record<string, unknown>, runner: CommandRunner)
   };
 }
 
-function runCommand(command: unknown, runner: CommandRunner): ReturnType<CommandRunner['run']> {
+function runCommand(command: unknown, runner: CommandRunner, caller: CallerContext): ReturnType<CommandRunner['run']> {
   // A command that is not a `method?query` string names no method.
   if (typeof command !== 'string') return { ok: false, error: restErrors.methodNotFound() };
   const questionMark = command.indexOf('?');
   const method = normaliseMethodName(questionMark < 0 ? command : command.slice(0, questionMark));
   if (method === 'batch') return { ok: false, error: restErrors.batchMethodNotAllowed() };
   const query = questionMark < 0 ? '' : command.slice(questionMark + 1);
-  return runner.run(method, upperCaseKeys(decodePhpForm(query)));
+  return runner.run(method, upperCaseKeys(decodePhpForm(query)), caller);
 }

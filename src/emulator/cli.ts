@@ -18,8 +18,9 @@ const USAGE = `Usage: bitrix24-emulator [options]
   --scopes <list>     comma-separated scopes (default bizproc)
   --client-id <id>    OAuth application client id (with --client-secret: switches OAuth on)
   --client-secret <s> OAuth application client secret
-  --redirect-uri <url> the application's registered handler: the authorisation page then redirects to its host
-                      only (without it: only to this machine)
+  --redirect-uri <url> the application's registered handler: the authorisation page redirects only to its
+                      host (without it: only to this machine), and activities and robots must have their
+                      HANDLER on that host
   --application-token <token>  the installed application's token (default: random)
   --help              this text
 `;

@@ -6,7 +6,7 @@ import { PagedResult } from './crm-deals';
 import { OperatingBudget, OperatingSnapshot } from './operating-budget';
 import { buildResponseTime, ResponseTime } from './response-time';
 import { RestError, restErrors } from './rest-error';
-import { RestMethod } from './rest-methods';
+import { CallerContext, RestMethod } from './rest-methods';
 
 /** The result of one command: its value and `time` (and a list's `total` and `next`), or the error it was answered with. */
 export type CommandOutcome = { ok: true; result: unknown; time: ResponseTime; total?: number; next?: number } | { ok: false; error: RestError };
@@ -21,8 +21,8 @@ export class CommandRunner {
     private readonly operatingBudget: OperatingBudget | undefined,
   ) {}
 
-  /** Runs `method` (lower-case) with upper-cased `params`; never throws. */
-  run(method: string, params: Record<string, unknown>): CommandOutcome {
+  /** Runs `method` (lower-case) with upper-cased `params` for `caller`; never throws. */
+  run(method: string, params: Record<string, unknown>, caller: CallerContext): CommandOutcome {
     const handler = this.methods.get(method);
     if (!handler) return { ok: false, error: restErrors.methodNotFound() };
     if (handler.scope !== undefined && !this.scopes.has(handler.scope)) return { ok: false, error: restErrors.insufficientScope() };
@@ -33,7 +33,7 @@ export class CommandRunner {
     // The call ran (even if it fails), so it used server time.
     this.operatingBudget?.charge(method, start);
     try {
-      const result = handler.run(params, start);
+      const result = handler.run(params, start, caller);
       const finish = this.clock.now();
       const time = buildResponseTime(start, finish, this.operatingOf(method, finish));
       if (!(result instanceof PagedResult)) return { ok: true, result, time };

@@ -24,6 +24,8 @@ export interface ConsoleParts {
   userId: number;
   webhookSecret: string;
   rateLimitText: () => string;
+  /** The log page's section listing the registered activities and robots ("" when there are none). */
+  registrationList?: () => string;
 }
 
 const NO_STORE = { 'Cache-Control': 'no-store' };
@@ -44,7 +46,7 @@ export class ConsoleRoutes {
   async handle(request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean> {
     const method = request.method ?? 'GET';
     if (path === '/' && (method === 'GET' || method === 'HEAD')) {
-      const page = renderLogPage(this.workflows(), { userId: this.parts.userId, rateLimit: this.parts.rateLimitText() });
+      const page = renderLogPage(this.workflows(), { userId: this.parts.userId, rateLimit: this.parts.rateLimitText() }, this.parts.registrationList?.() ?? '');
       sendHtml(response, 200, page, PAGE_HEADERS);
       return true;
     }

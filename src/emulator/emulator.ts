@@ -5,6 +5,10 @@
 
 import { ActivityDispatcher, DispatchActivityOptions, DispatchedActivity, newMemberId } from './activity-dispatch';
 import { ActivityRoutes } from './activity-routes';
+import { AppRegistration, AppRegistrations } from './app-registrations';
+import { RegisteredStarts, StartRegisteredOptions } from './registered-start';
+import { renderRegistrationList } from './registration-pages';
+import { RegistrationRoutes } from './registration-routes';
 import { Clock } from './clock';
 import { Deal, DealStore } from './crm-deals';
 import { CommandRunner } from './command-runner';
@@ -43,6 +47,8 @@ export class Bitrix24Emulator {
   private readonly server: EmulatorHttpServer;
   private readonly oauth: OAuthServer | undefined;
   private readonly dispatcher: ActivityDispatcher;
+  private readonly registrations: AppRegistrations;
+  private readonly starts: RegisteredStarts;
   private rateLimit: RateLimit | false;
   private bucket: LeakyBucket | undefined;
   private baseUrl: string | undefined;
@@ -59,9 +65,13 @@ export class Bitrix24Emulator {
     this.store = new WorkflowStore(this.signer);
     this.rateLimit = resolved.rateLimit;
     this.bucket = this.newBucket();
+    // The docs: a HANDLER must be on the domain the application is installed on, here its registered address.
+    const applicationHost = (): string | undefined => resolved.oauth?.redirectUri?.hostname;
+    this.registrations = new AppRegistrations(applicationHost);
     const methods = createRestMethods({
       store: this.store,
       deals: this.deals,
+      registrations: this.registrations,
       userId: resolved.userId,
       scopes: resolved.scopes,
       engineErrorCodeAsNumber: resolved.engineErrorCodeAsNumber,
@@ -86,6 +96,7 @@ export class Bitrix24Emulator {
       userId: this.userId,
       webhookSecret: this.webhookSecret,
       rateLimitText: () => (this.rateLimit === false ? 'off' : `${this.rateLimit.burst} burst, ${this.rateLimit.drainPerSecond}/s`),
+      registrationList: () => renderRegistrationList(this.registrations.all()),
     });
     this.dispatcher = new ActivityDispatcher({
       store: this.store,
@@ -96,7 +107,9 @@ export class Bitrix24Emulator {
       memberId: newMemberId(),
       ...(this.oauth === undefined ? {} : { issueTokens: () => this.issueTokens() }),
     });
-    this.server = new EmulatorHttpServer(rest, [consoleRoutes, new ActivityRoutes(this.dispatcher)], this.oauth);
+    this.starts = new RegisteredStarts(this.registrations, this.dispatcher);
+    const registrationRoutes = new RegistrationRoutes(this.starts, () => this.registrationsNow(), applicationHost);
+    this.server = new EmulatorHttpServer(rest, [consoleRoutes, new ActivityRoutes(this.dispatcher), registrationRoutes], this.oauth);
   }
 
   /** The base URL, e.g. `http://127.0.0.1:41234`; only known once started. */
@@ -156,6 +169,20 @@ export class Bitrix24Emulator {
    */
   dispatchActivity(options: DispatchActivityOptions): Promise<DispatchedActivity> {
     return this.dispatcher.dispatchActivity(options);
+  }
+
+  /** The activities and robots the application has registered (bizproc.activity.add / bizproc.robot.add), oldest first. */
+  registrationsNow(): AppRegistration[] {
+    return this.registrations.all();
+  }
+
+  /**
+   * Plays a business process reaching a registered activity or robot: starts a workflow and POSTs its request to the
+   * registration's HANDLER with the registered code, these property values (the rest their Default) and the
+   * registered USE_SUBSCRIPTION. Rejects with UnknownRegistrationError, or HandlerUnreachableError.
+   */
+  startRegistered(options: StartRegisteredOptions): Promise<DispatchedActivity> {
+    return this.starts.start(options);
   }
 
   /** Plays the application's installation: POSTs ONAPPINSTALL with the application token to `handlerUrl`. */

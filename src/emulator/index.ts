@@ -17,3 +17,6 @@ export type { ResponseTime } from './response-time';
 export { NON_STRING_LOG_MESSAGE } from './rest-methods';
 export { HandlerUnreachableError } from './activity-dispatch';
 export type { DispatchActivityOptions, DispatchedActivity } from './activity-dispatch';
+export type { AppRegistration, RegistrationKind } from './app-registrations';
+export { UnknownRegistrationError } from './registered-start';
+export type { StartRegisteredOptions } from './registered-start';

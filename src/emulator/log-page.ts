@@ -13,7 +13,8 @@ export interface LogPageHeader {
 const LINES_SHOWN = 50;
 const WORKFLOWS_SHOWN = 100;
 
-const STYLE = `
+/** The pages' one style sheet (inline: the pages load nothing). */
+export const PAGE_STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;background:#f4f6f8;color:#1f2933}
 header{background:#2fc6f6;color:#fff;padding:12px 24px}header h1{margin:0;font-size:20px}header p{margin:4px 0 0}
 main{padding:16px 24px;max-width:1100px}section{background:#fff;border-radius:6px;padding:12px 16px;margin:0 0 12px;
@@ -26,8 +27,8 @@ time{color:#616e7c;font:12px ui-monospace,Menlo,Consolas,monospace;margin-right:
 pre{margin:4px 0 8px;background:#eef1f4;padding:6px 8px;border-radius:4px;white-space:pre-wrap;word-break:break-word}
 .empty{color:#616e7c}`;
 
-/** The whole HTML document for these workflows (newest first). */
-export function renderLogPage(workflows: WorkflowView[], header: LogPageHeader): string {
+/** The whole HTML document for these workflows (newest first), below `registrations` (a section, or ""). */
+export function renderLogPage(workflows: WorkflowView[], header: LogPageHeader, registrations = ''): string {
   const shown = workflows.slice(0, WORKFLOWS_SHOWN);
   const body =
     shown.length === 0
@@ -40,13 +41,13 @@ export function renderLogPage(workflows: WorkflowView[], header: LogPageHeader):
 <meta http-equiv="refresh" content="2">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Bitrix24 emulator: business process log</title>
-<style>${STYLE}</style>
+<style>${PAGE_STYLE}</style>
 </head>
 <body>
 <header><h1>Bitrix24 REST emulator</h1>
 <p>Webhook <code>/rest/${header.userId}/&hellip;/</code> &middot; rate limit ${escapeHtml(header.rateLimit)} &middot; ${workflows.length} workflow(s)</p></header>
 <main>
-${body}
+${registrations}${body}
 </main>
 </body>
 </html>

@@ -15,8 +15,16 @@ export interface OAuthOptions {
   refreshTokenTtlSeconds?: number;
   /** The portal's `member_id`; default 32 random hex digits, like the portal's. */
   memberId?: string;
-  /** The application's registered handler URL: `/oauth/authorize/` may then omit `redirect_uri`. */
+  /**
+   * The application's registered handler URL: `/oauth/authorize/` may then omit `redirect_uri`, and activities and
+   * robots must be registered with a HANDLER on its host (the docs' "same domain as the application").
+   */
   redirectUri?: string;
+  /**
+   * A refresh token that works from the start, as if issued at installation, so that credentials a demo keeps survive
+   * the emulator's restart. Like any refresh token it works once.
+   */
+  refreshToken?: string;
 }
 
 /** OAuth options with every default applied. */
@@ -27,6 +35,7 @@ export interface ResolvedOAuthOptions {
   refreshTokenTtlSeconds: number;
   memberId: string;
   redirectUri: URL | undefined;
+  refreshToken: string | undefined;
 }
 
 /** An access token's life on Bitrix24. */
@@ -55,6 +64,7 @@ export function resolveOAuthOptions(options: OAuthOptions): ResolvedOAuthOptions
     refreshTokenTtlSeconds: positiveSeconds(options.refreshTokenTtlSeconds, DEFAULT_REFRESH_TOKEN_TTL_SECONDS, 'refreshTokenTtlSeconds'),
     memberId,
     redirectUri: options.redirectUri === undefined ? undefined : checkedRedirectUri(options.redirectUri, 'oauth.redirectUri'),
+    refreshToken: options.refreshToken === undefined ? undefined : checkedToken(options.refreshToken),
   };
 }
 
@@ -69,6 +79,11 @@ export function checkedRedirectUri(text: string, what: string): URL {
   // Anything else (javascript:, data:, custom schemes) would turn the emulator into a launcher for arbitrary content.
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RangeError(`${what} must be an http or https URL`);
   return url;
+}
+
+function checkedToken(token: string): string {
+  if (!CREDENTIAL_SHAPE.test(String(token))) throw new RangeError('oauth.refreshToken must be 1 to 256 printable characters without spaces');
+  return token;
 }
 
 function positiveSeconds(value: number | undefined, fallback: number, name: string): number {

@@ -32,6 +32,7 @@ export class OAuthServer {
       accessTokenTtlMs: options.accessTokenTtlSeconds * 1000,
       refreshTokenTtlMs: options.refreshTokenTtlSeconds * 1000,
     });
+    if (options.refreshToken !== undefined) this.tokens.seedRefresh(options.refreshToken, clock.now());
     const codes = new AuthorizationCodes();
     this.gate = new AccessTokenGate(this.tokens, clock);
     this.tokenServer = new TokenServer({ options, tokens: this.tokens, codes, clock, log: this.log, portal });

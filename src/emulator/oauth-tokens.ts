@@ -42,6 +42,11 @@ export class OAuthTokenStore {
     return { accessToken, refreshToken, expiresAt };
   }
 
+  /** Makes `token` a live refresh token from `now` on (a seeded one, see OAuthOptions.refreshToken). */
+  seedRefresh(token: string, now: number): void {
+    remember(this.refreshTokens, token, now + this.lifetimes.refreshTokenTtlMs);
+  }
+
   /** Whether `token` is a live access token at `now`. */
   checkAccess(token: string, now: number): AccessTokenState {
     const expiresAt = this.accessTokens.get(token);

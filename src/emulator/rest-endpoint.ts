@@ -18,6 +18,7 @@ import { RequestLog, RequestRecord } from './request-log';
 import { buildResponseTime } from './response-time';
 import { RestError, restErrors } from './rest-error';
 import { parseRestParams } from './rest-params';
+import type { CallerContext } from './rest-methods';
 import { isAuthorised, WebhookRoute } from './webhook-route';
 
 /** What the REST endpoint works with; the bucket is read per request because it can be replaced at run time. */
@@ -86,6 +87,9 @@ export class RestEndpoint {
     // Parsed before the checks so that the record counts a refused batch's commands too.
     const parsed = parseRestParams(query, request.headers['content-type'], body);
     if (parsed.ok && route.method === 'batch') record.commands = countBatchCommands(parsed.params);
+    // A webhook's path authorises it; anything else got in with an application's access token, the only context
+    // that may register activities and robots.
+    const caller = { application: !record.authorised };
     if (!record.authorised) {
       const refusal = this.parts.accessTokens ? this.parts.accessTokens.refusal(route, query, parsed) : restErrors.noAuth();
       if (refusal) return errorAnswer(refusal);
@@ -95,18 +99,18 @@ export class RestEndpoint {
     const bucket = this.parts.rateBucket();
     if (bucket && !bucket.tryAdmit(this.parts.clock.now())) return errorAnswer(restErrors.queryLimitExceeded());
     if (!parsed.ok) return errorAnswer(restErrors.invalidJson());
-    if (route.method === 'batch') return this.executeBatch(parsed.params);
-    const outcome = this.parts.runner.run(route.method, parsed.params);
+    if (route.method === 'batch') return this.executeBatch(parsed.params, caller);
+    const outcome = this.parts.runner.run(route.method, parsed.params, caller);
     if (!outcome.ok) return errorAnswer(outcome.error);
     const paging = outcome.total === undefined ? {} : { total: outcome.total, ...(outcome.next === undefined ? {} : { next: outcome.next }) };
     return { status: 200, body: { result: outcome.result, ...paging, time: outcome.time } };
   }
 
-  private executeBatch(params: Record<string, unknown>): Answer {
+  private executeBatch(params: Record<string, unknown>, caller: CallerContext): Answer {
     const start = this.parts.clock.now();
     let outcome: ReturnType<typeof runBatch>;
     try {
-      outcome = runBatch(params, this.parts.runner);
+      outcome = runBatch(params, this.parts.runner, caller);
     } catch (error) {
       return errorAnswer(error instanceof RestError ? error : restErrors.internal());
     }

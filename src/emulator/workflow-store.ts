@@ -12,11 +12,20 @@ export interface LogLine {
 /** How a workflow appears on the log page and in the JSON API. */
 export type WorkflowStatus = 'waiting' | 'closed' | 'locked';
 
+/** The registered activity or robot a workflow was started from. */
+export interface WorkflowRegistration {
+  kind: 'activity' | 'robot';
+  code: string;
+  /** The registered return property codes: bizproc.event.send keeps only these (matched without case). */
+  returnProperties: readonly string[];
+}
+
 /** What to start a workflow with. */
 export interface StartWorkflowOptions {
   activityName?: string;
   documentId?: string;
   name?: string;
+  registration?: WorkflowRegistration;
 }
 
 /** A started workflow: its id and the token its waiting activity answers with. */
@@ -33,6 +42,7 @@ export interface WorkflowRecord {
   readonly activityName: string;
   readonly eventName: string;
   readonly startedAt: number;
+  readonly registration: WorkflowRegistration | undefined;
   readonly log: LogLine[];
   returnValues: Record<string, unknown> | undefined;
   activityClosed: boolean;
@@ -68,6 +78,7 @@ export class WorkflowStore {
       activityName,
       eventName: parts.eventName,
       startedAt: now,
+      registration: options.registration === undefined ? undefined : structuredClone(options.registration),
       log: [],
       returnValues: undefined,
       activityClosed: false,

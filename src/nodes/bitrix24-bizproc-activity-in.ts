@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from 'node-red';
 import { ActivityRequest, INVALID_ACTIVITY_REQUEST } from '../bitrix24/bizproc/activity-request';
+import type { RegistrationOutcome } from '../bitrix24/bizproc/activity-registration';
 import {
   asBitrix24Error,
   decideActivityPost,
@@ -15,14 +16,19 @@ import type { PortalNode } from './portal-node';
 import { claimEarlyBodies, fullRoutePath } from './early-body-read';
 import { addPostRoute, normaliseRoutePath } from './http-route';
 import { localiseError } from './localised-error';
+import { keepRegistered, prepareRegistration, ReceiverRegistrationDef, registersItself } from './receiver-registration';
+import { registerRegistrationRoutes } from './registration-routes';
 import { StatusThrottle } from './status-throttle';
 
 /** The receiver's properties as saved in the flow: a public contract, flows depend on these names. */
-export interface ActivityInNodeDef extends NodeDef {
+export interface ActivityInNodeDef extends NodeDef, ReceiverRegistrationDef {
   portal: string;
   url: string;
   captureApplicationToken?: boolean;
 }
+
+/** How the registration made on deploy stands: under way, or failed with a code (a success shows nothing extra). */
+type RegistrationState = { kind: 'pending' } | { kind: 'failed'; code: string } | undefined;
 
 /** Whether requests can be verified: a token is known, one is awaited from ONAPPINSTALL, none, or the store failed. */
 type TokenState = 'ready' | 'awaiting-install' | 'no-token' | 'store-error';
@@ -70,10 +76,22 @@ export = function registerActivityInNode(RED: NodeAPI): void {
     let accepted = 0;
     let refused = 0;
     let state: TokenState = 'ready';
+    let registration: RegistrationState;
 
     function render(): void {
       const look = STATE_LOOK[state];
       const counts = { accepted, refused };
+      if (registration?.kind === 'failed') {
+        // A failed registration outlasts the counts: the portal will not send requests for this definition.
+        const code = registration.code;
+        const text = accepted + refused === 0 ? RED._(`${NS}.status.notRegistered`, { code }) : RED._(`${NS}.status.notRegisteredWithCounts`, { ...counts, code });
+        status.set({ fill: 'red', shape: 'ring', text });
+        return;
+      }
+      if (registration?.kind === 'pending' && accepted + refused === 0) {
+        status.set({ fill: 'blue', shape: 'ring', text: RED._(`${NS}.status.registering`) });
+        return;
+      }
       let text: string;
       if (accepted + refused === 0) text = RED._(`${NS}.status.${look.key}`);
       else if (state === 'ready') text = RED._(`${NS}.status.counts`, counts);
@@ -176,6 +194,43 @@ export = function registerActivityInNode(RED: NodeAPI): void {
       state = initial;
       render();
     });
+    if (registersItself(def) && def.keepRegistered === true) startRegistration();
+
+    /**
+     * Makes the portal's registration match this node, in the background: the receiver listens meanwhile, and a
+     * failure shows on the status and in the log with its code, without stopping anything.
+     */
+    function startRegistration(): void {
+      registration = { kind: 'pending' };
+      render();
+      const kindText = RED._(`${NS}.kind.${def.registerAs === 'robot' ? 'robot' : 'activity'}`);
+      const code = typeof def.code === 'string' ? def.code.trim() : '';
+      const onProblem = (error: unknown): void => warnOnce('fingerprints', RED._(`${NS}.warn.fingerprints`, { reason: localiseError(RED, asBitrix24Error(error)) }));
+      let outcome: Promise<RegistrationOutcome>;
+      try {
+        const prepared = prepareRegistration(RED, portal, def, onProblem);
+        outcome = keepRegistered(prepared, portal?.id ?? '');
+      } catch (error) {
+        outcome = Promise.reject(error);
+      }
+      outcome
+        .then(
+          (done) => {
+            registration = undefined;
+            if (!closed) node.log(RED._(`${NS}.log.registration.${done}`, { kind: kindText, code }));
+          },
+          (error: unknown) => {
+            const failure = asBitrix24Error(error);
+            registration = { kind: 'failed', code: failure.code };
+            if (!closed) node.error(RED._(`${NS}.error.registration`, { kind: kindText, code, error: failure.code, reason: localiseError(RED, failure) }));
+          },
+        )
+        .then(() => {
+          if (!closed) render();
+        })
+        // Node-RED 4 exits on an unhandled rejection: whatever happens, it ends here.
+        .catch(() => undefined);
+    }
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
@@ -187,4 +242,5 @@ export = function registerActivityInNode(RED: NodeAPI): void {
   }
 
   RED.nodes.registerType('bitrix24-bizproc-activity-in', ActivityInNode);
+  registerRegistrationRoutes(RED);
 };

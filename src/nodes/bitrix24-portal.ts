@@ -12,6 +12,7 @@ import { createPortalAuth } from './portal-auth';
 import { fingerprintOf, ParkedConnections, PortalConnection, PortalStateBroadcast } from './portal-connections';
 import type { PortalCredentials, PortalNode, PortalNodeDef } from './portal-node';
 import { portalDeliveryOf } from './portal-settings';
+import { PUBLIC_URL_SETTINGS, publicUrlOf, PublicUrlSettings } from './public-url';
 import { closeGraceOf } from './runtime-settings';
 
 export = function registerPortalNode(RED: NodeAPI): void {
@@ -46,6 +47,7 @@ export = function registerPortalNode(RED: NodeAPI): void {
     const auth = connection?.auth;
     Object.defineProperty(self, 'usesMessageAuth', { value: usesMessageAuth });
     Object.defineProperty(self, 'oauth', { value: auth instanceof OAuthAuth ? auth : undefined });
+    Object.defineProperty(self, 'publicUrl', { value: publicUrlOf(RED, def) });
     self.messageAuth = (value) => (usesMessageAuth && auth !== undefined ? parseMessageAuth(value, auth.host) : undefined);
     self.register = (listener) => broadcast.add(listener);
     self.deregister = (listener) => broadcast.remove(listener);
@@ -75,7 +77,8 @@ export = function registerPortalNode(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType<Node<PortalCredentials>, PortalNodeDef, unknown, PortalCredentials>('bitrix24-portal', PortalConfigNode, {
+  RED.nodes.registerType<Node<PortalCredentials>, PortalNodeDef, PublicUrlSettings, PortalCredentials>('bitrix24-portal', PortalConfigNode, {
+    settings: PUBLIC_URL_SETTINGS,
     credentials: {
       webhookUrl: { type: 'password' },
       applicationToken: { type: 'password' },

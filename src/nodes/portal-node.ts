@@ -8,7 +8,14 @@ import type { PortalAuthCredentials, PortalAuthDef } from './portal-auth';
 import type { PortalDeliveryDef } from './portal-settings';
 
 /** The config node's properties as saved in the flow: a public contract, flows depend on these names. */
-export interface PortalNodeDef extends NodeDef, PortalDeliveryDef, PortalAuthDef {}
+export interface PortalNodeDef extends NodeDef, PortalDeliveryDef, PortalAuthDef {
+  /**
+   * Where Bitrix24 reaches this Node-RED's HTTP nodes, httpNodeRoot included (`https://nodered.example.com/`): the
+   * base of the HANDLER of every activity or robot registered through this portal. Empty: settings.js'
+   * `bitrix24PortalPublicUrl`.
+   */
+  publicUrl?: string;
+}
 
 /** The config node's credentials, kept in Node-RED's encrypted credentials file. */
 export interface PortalCredentials extends PortalAuthCredentials {
@@ -43,6 +50,8 @@ export interface PortalNode extends Node<PortalCredentials> {
   messageAuth(value: unknown): CallAuth | undefined;
   /** Whether the nodes must read auth from each message. */
   readonly usesMessageAuth: boolean;
+  /** The public address of this Node-RED's HTTP nodes (`publicUrl`, else settings.js), or undefined when none is set. */
+  readonly publicUrl: string | undefined;
   /** The application's OAuth tokens, for the Authorize button; undefined for other kinds of portal. */
   readonly oauth: OAuthAuth | undefined;
 }

@@ -11,6 +11,8 @@ const { exampleFiles, loadAllExamples } = require('../support/example-flows');
 const WEBHOOK_SECRET = 'ExamplesCanarySecret42';
 const APP_TOKEN = 'e2e-application-token';
 const PORTAL_ID = 'b24exportal000001';
+const CLIENT_ID = 'local.demo0000000001.00000001';
+const CLIENT_SECRET = 'ExamplesCanaryClientSecret7';
 const root = path.resolve(__dirname, '..', '..');
 
 /** Polls `read` until `accept(value)` holds, within `timeoutMs`; resolves with the last value. */
@@ -32,11 +34,19 @@ describe('example flows in Node-RED (packed package)', function () {
   let flows;
 
   before(async () => {
-    emulator = new Bitrix24Emulator({ rateLimit: false, webhookSecret: WEBHOOK_SECRET, applicationToken: APP_TOKEN, scopes: ['bizproc', 'crm'] });
+    // The robot example registers through an OAuth application: the emulator plays its side too.
+    emulator = new Bitrix24Emulator({
+      rateLimit: false,
+      webhookSecret: WEBHOOK_SECRET,
+      applicationToken: APP_TOKEN,
+      scopes: ['bizproc', 'crm'],
+      oauth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+    });
     await emulator.start();
     runtime = await startNodeRed({ env: { BITRIX24_APPLICATION_TOKEN: APP_TOKEN } });
     debug = await runtime.watchDebug();
-    flows = loadAllExamples({ emulatorUrl: emulator.url, webhookUrl: emulator.webhookUrl(), nodeRedUrl: runtime.url, applicationToken: APP_TOKEN });
+    const oauth = { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, refreshToken: emulator.issueTokens().refreshToken };
+    flows = loadAllExamples({ emulatorUrl: emulator.url, webhookUrl: emulator.webhookUrl(), nodeRedUrl: runtime.url, applicationToken: APP_TOKEN, oauth });
     await runtime.deploy(flows);
 
   });
@@ -171,6 +181,21 @@ describe('example flows in Node-RED (packed package)', function () {
     const deals = JSON.parse(listed.msg);
     assert.equal(deals.length, 121);
     assert.deepEqual(deals.map((deal) => Number(deal.ID)), [...deals.map((deal) => Number(deal.ID))].sort((a, b) => a - b));
+  });
+
+  it('06: the robot is registered on deploy, started in the emulator, logged and answered', async () => {
+    const registered = await eventually(() => emulator.registrationsNow(), (list) => list.some((r) => r.code === 'reserve_stock'));
+    const robot = registered.find((r) => r.code === 'reserve_stock');
+    assert.deepEqual([robot.kind, robot.handler, robot.useSubscription], ['robot', `${runtime.url}bitrix24/reserve-stock`, 'Y']);
+    assert.deepEqual(Object.keys(robot.properties), ['item', 'quantity']);
+    assert.deepEqual(Object.keys(robot.returnProperties), ['reserved', 'note']);
+    await runtime.inject('b24ex6inject00001');
+    const started = await debug.next((m) => m.id === 'b24ex6debugdisp01');
+    assert.equal(started.msg, '200');
+    const list = await eventually(workflows, (l) => l.some((w) => w.name === 'Order 7: reserve stock' && w.status === 'closed'));
+    const run = list.find((w) => w.name === 'Order 7: reserve stock');
+    assert.deepEqual(run.log.map((line) => line.message), ['Reserving 2 x chair', 'Stock reserved by Node-RED']);
+    assert.deepEqual(run.returnValues, { reserved: 'Y', note: 'Reserved 2 x chair' });
   });
 
   it('keeps the webhook out of GET /flows; the credentials API reports only that one is set', async () => {

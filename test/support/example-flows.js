@@ -22,14 +22,17 @@ const DEMO_NODE_RED_URL = 'http://127.0.0.1:1880/';
 
 /**
  * One example's nodes, with the demo addresses replaced by `emulatorUrl` (and `nodeRedUrl`, when given) and the
- * portal's credentials set (`webhookUrl`, and `applicationToken` when given).
+ * portals' credentials set: a webhook portal gets `webhookUrl`, an OAuth application's portal `oauth` (client id,
+ * secret, refresh token), and both `applicationToken` when given.
  */
-function loadExample(file, { emulatorUrl, webhookUrl, nodeRedUrl, applicationToken }) {
+function loadExample(file, { emulatorUrl, webhookUrl, nodeRedUrl, applicationToken, oauth = {} }) {
   let text = fs.readFileSync(file, 'utf8').split(DEMO_EMULATOR_URL).join(emulatorUrl);
   if (nodeRedUrl !== undefined) text = text.split(DEMO_NODE_RED_URL).join(nodeRedUrl);
   const flow = JSON.parse(text);
   for (const node of flow) {
-    if (node.type === 'bitrix24-portal') node.credentials = applicationToken === undefined ? { webhookUrl } : { webhookUrl, applicationToken };
+    if (node.type !== 'bitrix24-portal') continue;
+    const own = node.authType === 'oauth' ? { ...oauth } : { webhookUrl };
+    node.credentials = applicationToken === undefined ? own : { ...own, applicationToken };
   }
   return flow;
 }

@@ -1,4 +1,4 @@
-import { BATCH_METHOD, commandString, MAX_BATCH_COMMANDS } from './batch-request';
+import { BATCH_METHOD, commandString, expressibleAsCommand, MAX_BATCH_COMMANDS } from './batch-request';
 import { QueuedCall } from './call-queue';
 import { Bitrix24Error } from '../errors';
 
@@ -75,8 +75,9 @@ export function pickBatch(queue: Iterable<QueuedCall>, context: PickContext): Pi
       if (call.orderKey !== undefined) blocked.add(call.orderKey);
       continue;
     }
-    // A `batch` of the caller's own cannot travel inside ours (the portal refuses nested batches): it goes alone.
-    if (call.method === BATCH_METHOD) {
+    // A `batch` of the caller's own cannot travel inside ours (the portal refuses nested batches), nor can a call the
+    // query form would change (an empty map in its parameters): each goes alone.
+    if (call.method === BATCH_METHOD || !expressibleAsCommand(call.params)) {
       if (picked.length > 0) {
         if (call.orderKey !== undefined) blocked.add(call.orderKey);
         continue;

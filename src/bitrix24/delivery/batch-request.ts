@@ -23,6 +23,19 @@ export function commandString(command: BatchCommand): string {
   return `${command.method}?${encodePhpQuery(command.params)}`;
 }
 
+/**
+ * Whether the query form keeps every parameter: PHP's query dialect has no way to write an empty map or list (an empty
+ * PROPERTIES that clears a robot's properties, say), so a call holding one must travel alone as JSON.
+ */
+export function expressibleAsCommand(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== 'object' || value instanceof Date || Buffer.isBuffer(value)) return true;
+  // Deeper than any real parameter set: left to the encoder, which refuses cycles itself.
+  if (depth > 64) return true;
+  const children = Object.values(value as Record<string, unknown>);
+  if (depth > 0 && children.length === 0) return false;
+  return children.every((child) => expressibleAsCommand(child, depth + 1));
+}
+
 /** The parameters of a `batch` call running `commands` (already in query form) in order, not halting on errors. */
 export function batchParams(commands: readonly string[]): Record<string, unknown> {
   const cmd: Record<string, string> = {};
