@@ -55,4 +55,8 @@ export type { LinkState, LinkTrouble, RedisLinkOptions } from './shared/redis-li
 export { SharedKeys } from './shared/shared-keys';
 export { SharedAdmission } from './shared/shared-admission';
 export type { SharedAdmissionOptions } from './shared/shared-admission';
+export { RedisTokenChain } from './shared/token-chain';
+export type { RedisTokenChainOptions } from './shared/token-chain';
+export type { ValueSealer } from './shared/value-sealer';
 export type { Admission, AdmissionListener } from './delivery/admission';
+export type { RotatingTokenStore } from './auth/oauth-tokens';
