@@ -55,7 +55,6 @@ export class RedisTokenChain implements RotatingTokenStore {
   private readonly owner = randomUUID();
   private readonly lockTtlMs: number;
   private readonly pollMs: number;
-  private closed = false;
 
   constructor(private readonly options: RedisTokenChainOptions) {
     this.lockTtlMs = options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
@@ -103,11 +102,6 @@ export class RedisTokenChain implements RotatingTokenStore {
       if (Date.now() >= deadline) throw sharedStateUnavailable('timeout');
       await sleep(wait);
     }
-  }
-
-  /** Stops retrying writes in the background; the link is closed by its owner. */
-  close(): void {
-    this.closed = true;
   }
 
   /** With the lock held: refresh, store with compare-and-set, and release (or let it expire if Redis went away). */
@@ -161,11 +155,13 @@ export class RedisTokenChain implements RotatingTokenStore {
   private persistLater(fresh: OAuthTokens, generation: number): void {
     const until = Date.now() + PERSIST_GIVE_UP_MS;
     const attempt = async (): Promise<void> => {
-      if (this.closed || Date.now() > until) return;
+      if (Date.now() > until) return;
       try {
         // Not written means another pair is stored (ours landed after all, or the Authorize button gave a new one).
         await this.write(String(generation), fresh);
-      } catch {
+      } catch (error) {
+        // The portal closed its connection: nobody is left to use the pair.
+        if (error instanceof Bitrix24Error && error.reason === 'closed') return;
         setTimeout(() => void attempt(), PERSIST_RETRY_MS).unref();
       }
     };
