@@ -61,7 +61,16 @@ export function sharedStateOf(
   const keys = new SharedKeys(portalHostOf(def, credentials), applicationIdOf(def, credentials, secret));
   const sealer = credentialSealer(secret);
   const link = new RedisLink(address);
-  const admission = rateLimit === false ? undefined : new SharedAdmission({ link, keys, limit: rateLimit, now });
+  // Down is either: the connection lost, or Redis not answering in time (the admission then runs on its own bucket).
+  let shownUp: boolean | undefined;
+  const tell = (up: boolean): void => {
+    if (shownUp === up) return;
+    shownUp = up;
+    const share = Math.max(2, admission?.instances ?? 2);
+    state.report(up ? { up: true } : { up: false, trouble: link.trouble ?? 'unreachable' }, share);
+  };
+  const admission =
+    rateLimit === false ? undefined : new SharedAdmission({ link, keys, limit: rateLimit, now, onModeChange: (shared) => tell(shared && link.up) });
   const state: SharedPortalState = {
     link,
     keys,
@@ -74,6 +83,6 @@ export function sharedStateOf(
       await link.close();
     },
   };
-  link.onChange((change) => state.report(change, Math.max(2, admission?.instances ?? 2)));
+  link.onChange((change) => tell(change.up && (admission?.shared ?? true)));
   return state;
 }

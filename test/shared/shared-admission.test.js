@@ -138,4 +138,19 @@ describe('a bucket shared through Redis', function () {
     assert.deepEqual(modes, [false, true]);
     assert.equal(emulator.requests.filter((r) => r.status === 503).length, 0);
   });
+  it('falls back the same way when Redis stops answering (a frozen server), after one command timeout', async () => {
+    const modes = [];
+    const a = queue({ onModeChange: (shared) => modes.push(shared) });
+    const { eventToken } = emulator.startWorkflow();
+    await oneRequest(a.dispatcher, eventToken, 0);
+    redis.child.kill('SIGSTOP');
+    try {
+      const started = Date.now();
+      await oneRequest(a.dispatcher, eventToken, 1);
+      assert.deepEqual(modes, [false], 'on its own bucket');
+      assert.ok(Date.now() - started < 5_000, 'the wait was bounded');
+    } finally {
+      redis.child.kill('SIGCONT');
+    }
+  });
 });

@@ -105,6 +105,11 @@ export class RedisLink {
     return this.state?.up === true;
   }
 
+  /** Why the link is down, when it is (undefined while up or before the first connection). */
+  get trouble(): LinkTrouble | undefined {
+    return this.state?.up === false ? this.state.trouble : undefined;
+  }
+
   /** Tells `listener` of every change between up and down (not of the state now). */
   onChange(listener: (state: LinkState) => void): () => void {
     this.listeners.add(listener);
