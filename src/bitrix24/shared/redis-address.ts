@@ -48,15 +48,3 @@ export function parseRedisUrl(text: string): RedisAddress {
   if (url.password !== '') address.password = decodeURIComponent(url.password);
   return address;
 }
-
-/** The secrets of a Redis URL, for redaction: the URL itself and its password. */
-export function secretsOfRedisUrl(text: string): string[] {
-  const secrets = [text.trim()];
-  try {
-    const { password } = parseRedisUrl(text);
-    if (password !== undefined) secrets.push(password, encodeURIComponent(password));
-  } catch {
-    // A URL that cannot be read is never used: the text alone is enough to redact.
-  }
-  return secrets;
-}
