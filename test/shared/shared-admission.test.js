@@ -53,6 +53,20 @@ describe('a bucket shared through Redis', function () {
     return { dispatcher, admission, link };
   }
 
+  /** Resolves once Redis holds a 429 hold of `method` (read by a connection of the test's own). */
+  async function storedHold(key, method) {
+    const { default: Redis } = require('ioredis');
+    const raw = new Redis(redis.url);
+    try {
+      const giveUpAt = Date.now() + 5_000;
+      while (!(await raw.hexists(key, method))) {
+        if (Date.now() > giveUpAt) throw new Error('the hold never reached Redis');
+      }
+    } finally {
+      raw.disconnect();
+    }
+  }
+
   // A flow's own `batch` travels alone: one request per call, so the queue cannot save requests by batching.
   const oneRequest = (dispatcher, eventToken, i) =>
     dispatcher.call('batch', { halt: 0, cmd: { line: `bizproc.activity.log?EVENT_TOKEN=${encodeURIComponent(eventToken)}&LOG_MESSAGE=line+${i}` } });
@@ -97,6 +111,8 @@ describe('a bucket shared through Redis', function () {
     const { eventToken } = emulator.startWorkflow();
     emulator.injectFault({ type: 'status', status: 429, body: { error: 'OPERATION_TIME_LIMIT', error_description: 'Method is blocked due to operation time limit.' } });
     await assert.rejects(a.dispatcher.call('bizproc.activity.log', { EVENT_TOKEN: eventToken, LOG_MESSAGE: 'held' }), { code: 'OPERATION_TIME_LIMIT' });
+    // The hold travels on the first queue's connection; the second's asks may not overtake it.
+    await storedHold(new SharedKeys(new URL(emulator.url).host, 'webhook-a').holds, 'bizproc.activity.log');
     const sentBefore = emulator.requests.length;
     // The other queue learns of the hold with its next room in the bucket, and never sends the held method.
     await assert.rejects(b.dispatcher.call('bizproc.activity.log', { EVENT_TOKEN: eventToken, LOG_MESSAGE: 'held too' }), (error) => {
