@@ -152,7 +152,8 @@ describeInBrowser('editor: portal dialog (Chromium)', (session) => {
     );
     await editor.page.locator('#node-config-input-portalUrl').fill(session().emulator.url);
     await editor.confirmDialog();
-    await editor.page.locator('#node-input-messageAuth').waitFor({ state: 'attached' });
+    // The row is attached with the dialog's template and shown by its oneditprepare a moment later: wait for that.
+    await editor.page.locator('.bitrix24-message-auth-row').waitFor({ state: 'visible', timeout: 15_000 });
     assert.equal(await editor.page.locator('.bitrix24-message-auth-row').isVisible(), true, 'the log node now offers msg.auth');
     await editor.cancelDialog();
   });
