@@ -5,13 +5,13 @@
 const TAB = { id: 'benchtab', type: 'tab', label: 'bench' };
 const sink = (id, x) => ({ id, type: 'debug', z: 'benchtab', name: id, active: false, tosidebar: false, console: false, complete: 'false', x, y: 100, wires: [] });
 
-/** The package: one portal, one log node, a sink per output. */
-function packageFlow({ webhookUrl, rateLimit = 'standard', maxQueue = 100_000, burst, drainRate }) {
+/** The package: one portal (sharing it through Redis when given a URL), one log node, a sink per output. */
+function packageFlow({ webhookUrl, rateLimit = 'standard', maxQueue = 100_000, burst, drainRate, redisUrl }) {
   return [
     TAB,
     {
       id: 'benchportal', type: 'bitrix24-portal', name: 'bench', authType: 'webhook', rateLimit, burst, drainRate,
-      maxQueue, maxWait: 3600, timeout: 65, retryAmbiguous: false, credentials: { webhookUrl },
+      maxQueue, maxWait: 3600, timeout: 65, retryAmbiguous: false, credentials: { webhookUrl, ...(redisUrl === undefined ? {} : { redisUrl }) },
     },
     {
       id: 'entry', type: 'bitrix24-bizproc-log', z: 'benchtab', name: 'log', portal: 'benchportal',

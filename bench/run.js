@@ -5,6 +5,8 @@
 const { fork } = require('node:child_process');
 const path = require('node:path');
 const { startEmulatorProcess, startWorkflows, workflowLogs } = require('./emulator-process');
+const { Bitrix24Emulator } = require('../dist/emulator');
+const { startRedis } = require('../test/support/redis-server');
 
 const STANDARD = { burst: 50, drainPerSecond: 2 };
 const WORKFLOWS = 20;
@@ -16,6 +18,83 @@ function runInChild(task) {
     child.once('exit', (code) => code !== 0 && reject(new Error(`runner exited with ${code}`)));
     child.send(task);
   });
+}
+
+/**
+ * Several runners at once, each a Node-RED process of its own: each deploys, says it is ready, and all start feeding
+ * their lines at the same moment. Resolves with every runner's figures.
+ */
+function runTogether(tasks) {
+  const children = tasks.map(() => fork(path.join(__dirname, 'runner.js'), [], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  let ready = 0;
+  return Promise.all(
+    children.map(
+      (child, index) =>
+        new Promise((resolve, reject) => {
+          child.on('message', (answer) => {
+            if (answer.error) reject(new Error(answer.error));
+            else if (answer.ready) {
+              ready += 1;
+              if (ready === children.length) for (const each of children) each.send({ go: true });
+            } else resolve(answer.figures);
+          });
+          child.once('exit', (code) => code !== 0 && reject(new Error(`runner exited with ${code}`)));
+          child.send(tasks[index]);
+        }),
+    ),
+  );
+}
+
+/**
+ * `lines` fed at once, split evenly over `instances` Node-RED instances on one portal under the standard limit, each
+ * with its own workflows; shared through a redis-server when `shared`. The emulator runs in this process here, to
+ * count what it refused.
+ */
+async function measureInstances({ lines, instances, shared }) {
+  const emulator = new Bitrix24Emulator({ rateLimit: STANDARD, webhookSecret: 'benchsecret00000' });
+  await emulator.start();
+  const redis = shared ? await startRedis() : undefined;
+  try {
+    const workflows = Array.from({ length: WORKFLOWS }, () => emulator.startWorkflow());
+    const per = WORKFLOWS / instances;
+    const tasks = Array.from({ length: instances }, (_, index) => ({
+      contender: 'package', scenario: 'shared-burst', lines: lines / instances, workflows: workflows.slice(index * per, (index + 1) * per),
+      webhookUrl: emulator.webhookUrl(), rateLimit: 'standard', ...(redis === undefined ? {} : { redisUrl: redis.url }),
+    }));
+    const figures = await runTogether(tasks);
+    const logs = workflows.map(({ workflowId }) => ({ workflowId, log: emulator.logOf(workflowId) }));
+    return {
+      ...delivery(workflows, logs, lines),
+      wallMs: Math.max(...figures.map((f) => f.wallMs)),
+      cpuUs: figures.reduce((sum, f) => sum + f.cpuUs, 0),
+      peakRssMb: Math.max(...figures.map((f) => f.peakRssMb)),
+      refused: emulator.requests.filter((r) => r.status === 503).length,
+      requests: emulator.requests.length,
+    };
+  } finally {
+    await redis?.remove();
+    await emulator.stop();
+  }
+}
+
+/** The rows of one instance against two on one portal, with and without the shared state; `floorPerLineMs` as below. */
+async function instancesRows(floorPerLineMs) {
+  const lines = 5_000;
+  const runs = [
+    { name: 'one instance', instances: 1, shared: false },
+    { name: 'two instances, no Redis', instances: 2, shared: false },
+    { name: 'two instances, shared through Redis', instances: 2, shared: true },
+  ];
+  process.stdout.write('\n| 5,000 lines at 50 / 2 per s | written | lost | dup | out of order | 503s | requests | wall s | x min |\n');
+  process.stdout.write('|---|---|---|---|---|---|---|---|---|\n');
+  for (const run of runs) {
+    const row = await measureInstances({ lines, ...run });
+    const minMs = limitFloorMs(lines, STANDARD) + floorPerLineMs * lines;
+    process.stdout.write(
+      `| ${run.name} | ${row.written} | ${row.lost} | ${row.duplicated} | ${row.outOfOrder} | ${row.refused} | ${row.requests} | ` +
+        `${fmt(row.wallMs / 1000, 2)} | ${fmt(row.wallMs / minMs, 2)} |\n`,
+    );
+  }
 }
 
 /** Lines written, lost, written twice, and out of order, from the emulator's logs of this run's workflows. */
@@ -57,6 +136,11 @@ const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : String(
 const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * p)];
 
 async function main() {
+  if (process.argv.includes('--instances')) {
+    // Only the several-instances rows; the per-line floor is then left out of the minimum (it is under 0.2 ms a line).
+    await instancesRows(0);
+    return;
+  }
   const rows = [];
   process.stdout.write('Measuring (each run in a fresh Node-RED process; the 10,000-line run takes over a minute)...\n');
   const noLimit = {};
@@ -109,6 +193,7 @@ async function main() {
     `Idle single message, 300 sequential: node p50 ${fmt(nodeP50, 2)} ms, bare HTTP call p50 ${fmt(bareP50, 2)} ms, ` +
       `added ${fmt(nodeP50 - bareP50, 2)} ms (target < 2 ms); p90 ${fmt(percentile(idle.nodeLatency, 0.9), 2)} vs ${fmt(percentile(idle.bareLatency, 0.9), 2)} ms\n`,
   );
+  await instancesRows(floorPerLineMs);
   process.stdout.write(`\nTheoretical minimum = what the limit forces with perfect batching + ${fmt(floorPerLineMs * 1000, 1)} µs per line (the fastest no-limit processing measured).\n`);
 }
 

@@ -147,7 +147,12 @@ process.once('message', async (task) => {
     while (!(RED.nodes.getNode('entry') && RED.nodes.getNode('okSink')) && Date.now() < readyBy) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const scenario = { burst, queue, idle }[task.scenario];
+    if (task.scenario === 'shared-burst') {
+      // One of several instances: ready once deployed, then all start feeding at the same moment.
+      process.send({ ready: true });
+      await new Promise((resolve) => process.once('message', resolve));
+    }
+    const scenario = { burst, queue, idle, 'shared-burst': burst }[task.scenario];
     const figures = await scenario(RED, task);
     figures.peakRssMb = process.resourceUsage().maxRSS / 1024;
     figures.rssMb = process.memoryUsage().rss / 1024 / 1024;

@@ -12,7 +12,7 @@ export type DeliveryCertainty =
   | 'final';
 
 /** What a failure is about, in the few words a node's status has room for (the catalogue's `status.failed.<kind>`). */
-export type ErrorKind = 'input' | 'config' | 'auth' | 'limit' | 'refused' | 'network' | 'queue' | 'closed' | 'internal';
+export type ErrorKind = 'input' | 'config' | 'auth' | 'limit' | 'refused' | 'network' | 'shared' | 'queue' | 'closed' | 'internal';
 
 /** The facts about one error code. */
 export interface ErrorFacts {
@@ -96,6 +96,7 @@ export const ERROR_FACTS = {
   REGISTRATION_NEEDS_APPLICATION: config,
   // A renamed portal answers a redirect, which is never followed: following would resend the secret.
   PORTAL_MOVED: config,
+  INVALID_REDIS_URL: config,
 
   // Authorisation: the call was stopped before it was sent.
   REAUTH_REQUIRED: auth,
@@ -116,6 +117,9 @@ export const ERROR_FACTS = {
   HTTP_ERROR: { kind: 'network' },
   // Any 2xx the package cannot read may have run: the portal answered after doing the work.
   INVALID_RESPONSE: { ran: 'ambiguous', kind: 'network' },
+
+  // The shared state in Redis could not be used in time (a token refresh needs its lock): nothing was sent.
+  SHARED_STATE_UNAVAILABLE: { ran: 'not-executed', retry: true, kind: 'shared' },
 
   // The queue.
   QUEUE_FULL: { ran: 'not-executed', kind: 'queue' },

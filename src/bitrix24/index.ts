@@ -47,3 +47,16 @@ export { callAllPages, MAX_PAGES } from './list-pages';
 export type { AllPagesResult } from './list-pages';
 export { checkScope } from './scope-check';
 export type { ScopeCheck } from './scope-check';
+
+export { parseRedisUrl } from './shared/redis-address';
+export type { RedisAddress } from './shared/redis-address';
+export { RedisLink } from './shared/redis-link';
+export type { LinkState, LinkTrouble, RedisLinkOptions } from './shared/redis-link';
+export { SharedKeys } from './shared/shared-keys';
+export { SharedAdmission } from './shared/shared-admission';
+export type { SharedAdmissionOptions } from './shared/shared-admission';
+export { RedisTokenChain } from './shared/token-chain';
+export type { RedisTokenChainOptions } from './shared/token-chain';
+export type { ValueSealer } from './shared/value-sealer';
+export type { Admission, AdmissionListener } from './delivery/admission';
+export type { RotatingTokenStore } from './auth/oauth-tokens';

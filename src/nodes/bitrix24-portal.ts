@@ -1,7 +1,8 @@
 // bitrix24-portal: the config node. It turns the saved settings and credentials into one client and one queue for
 // the portal, shared by every node using it, and tells those nodes of the state it owns (re-authorise, unusable).
 // A redeploy that keeps the portal with the same settings hands the connection to the new instance (the calls waiting
-// and in flight go on under the same limit); a stop of Node-RED drains the queue within the grace.
+// and in flight go on under the same limit); a stop of Node-RED drains the queue within the grace. With a Redis URL
+// the connection also shares the portal's bucket and OAuth token chain with the other instances (portal-shared-state).
 import type { Node, NodeAPI } from 'node-red';
 import { BatchDispatcher, Bitrix24Client, Bitrix24Error, OAuthAuth, parseMessageAuth } from '../bitrix24';
 import { DeployWatch } from './deploy-watch';
@@ -9,8 +10,11 @@ import { localiseError } from './localised-error';
 import { registerOAuthAuthorizeRoutes } from './oauth-authorize-routes';
 import { registerPortalAdminRoutes } from './portal-admin-routes';
 import { createPortalAuth } from './portal-auth';
-import { fingerprintOf, ParkedConnections, PortalConnection, PortalStateBroadcast } from './portal-connections';
+import { PortalConditions } from './portal-conditions';
+import { closeConnection, fingerprintOf, ParkedConnections, PortalConnection, PortalStateBroadcast } from './portal-connections';
 import type { PortalCredentials, PortalNode, PortalNodeDef } from './portal-node';
+import { CATALOGUE } from './localised-error';
+import { sharedStateOf } from './portal-shared-state';
 import { portalDeliveryOf } from './portal-settings';
 import { PUBLIC_URL_SETTINGS, publicUrlOf, PublicUrlSettings } from './public-url';
 import { closeGraceOf } from './runtime-settings';
@@ -25,14 +29,21 @@ export = function registerPortalNode(RED: NodeAPI): void {
     const fingerprint = fingerprintOf(def, RED.nodes.getCredentials(def.id));
     let connection: PortalConnection | undefined = parked.adopt(def.id, fingerprint);
     const broadcast = connection?.broadcast ?? new PortalStateBroadcast();
+    const conditions = connection?.conditions ?? new PortalConditions(broadcast);
     let configError: Bitrix24Error | undefined;
     if (connection === undefined) {
+      let shared: ReturnType<typeof sharedStateOf>;
       try {
         const delivery = portalDeliveryOf(def);
-        const auth = createPortalAuth(RED, this, def, this.credentials ?? {}, (required) => broadcast.change(required ? { kind: 'reauth' } : { kind: 'ready' }));
-        const queue = new BatchDispatcher(new Bitrix24Client({ auth, transport: { timeoutMs: delivery.timeoutMs } }), delivery.dispatcher);
-        connection = { fingerprint, queue, auth, broadcast };
+        const credentials = this.credentials ?? {};
+        shared = sharedStateOf(RED, def, credentials, delivery.dispatcher.rateLimit ?? false);
+        const auth = createPortalAuth(RED, this, def, credentials, (required) => conditions.reauthorisation(required), shared);
+        const admission = shared?.admission;
+        const options = admission === undefined ? delivery.dispatcher : { ...delivery.dispatcher, admission };
+        const queue = new BatchDispatcher(new Bitrix24Client({ auth, transport: { timeoutMs: delivery.timeoutMs } }), options);
+        connection = { fingerprint, queue, auth, broadcast, conditions, ...(shared === undefined ? {} : { shared }) };
       } catch (error) {
+        void shared?.close();
         configError = error instanceof Bitrix24Error ? error : new Bitrix24Error('INVALID_CONFIG', 'The portal configuration is invalid.');
         broadcast.change({ kind: 'unusable', code: configError.code });
         this.error(localiseError(RED, configError));
@@ -49,6 +60,17 @@ export = function registerPortalNode(RED: NodeAPI): void {
     Object.defineProperty(self, 'oauth', { value: auth instanceof OAuthAuth ? auth : undefined });
     Object.defineProperty(self, 'publicUrl', { value: publicUrlOf(RED, def) });
     self.messageAuth = (value) => (usesMessageAuth && auth !== undefined ? parseMessageAuth(value, auth.host) : undefined);
+    Object.defineProperty(self, 'sharedSecrets', { value: connection?.shared?.secrets });
+    if (connection?.shared !== undefined) {
+      let wasDown = false;
+      // Told to this instance: after a redeploy the instance that adopted the connection tells it instead.
+      connection.shared.report = (state, share) => {
+        conditions.shared(state.up);
+        if (!state.up) this.warn(RED._(`${CATALOGUE}.warnings.sharedDown.${state.trouble}`, { share }));
+        else if (wasDown) this.log(RED._(`${CATALOGUE}.warnings.sharedUp`));
+        wasDown = !state.up;
+      };
+    }
     self.register = (listener) => broadcast.add(listener);
     self.deregister = (listener) => broadcast.remove(listener);
 
@@ -65,12 +87,12 @@ export = function registerPortalNode(RED: NodeAPI): void {
         // The deploy starts this portal again as it is: the new instance takes over the queue, nothing stops.
         parked.park(def.id, running);
         watch.whenStarted(() => {
-          for (const left of parked.takeUnadopted()) void left.queue.close(closeGraceOf(RED));
+          for (const left of parked.takeUnadopted()) void closeConnection(left, closeGraceOf(RED));
         });
         done();
         return;
       }
-      running.queue.close(closeGraceOf(RED)).then(
+      closeConnection(running, closeGraceOf(RED)).then(
         () => done(),
         () => done(),
       );
@@ -86,6 +108,7 @@ export = function registerPortalNode(RED: NodeAPI): void {
       clientSecret: { type: 'password' },
       refreshToken: { type: 'password' },
       accessToken: { type: 'password' },
+      redisUrl: { type: 'password' },
     },
   });
   registerOAuthAuthorizeRoutes(RED);

@@ -40,6 +40,7 @@ export class CallStatus implements PortalStateListener {
   portalStateChanged(state: PortalState): void {
     if (state.kind === 'ready') this.portal = undefined;
     else if (state.kind === 'reauth') this.portal = { fill: 'red', shape: 'ring', key: 'status.reauth' };
+    else if (state.kind === 'shared-down') this.portal = { fill: 'yellow', shape: 'ring', key: 'status.sharedDown' };
     else this.portal = failureLook(state.code);
     this.show();
   }

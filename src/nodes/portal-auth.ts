@@ -2,10 +2,11 @@
 // (rotated pairs kept in a token store), or auth carried by each message.
 
 import type { Node, NodeAPI } from 'node-red';
-import { Bitrix24Error, DEFAULT_AUTH_SERVER, MessageAuth, OAuthApplication, OAuthAuth, RequestAuth, WebhookAuth } from '../bitrix24';
+import { Bitrix24Error, DEFAULT_AUTH_SERVER, MessageAuth, OAuthApplication, OAuthAuth, OAuthTokenStore, RedisTokenChain, RequestAuth, WebhookAuth } from '../bitrix24';
 import { ContextTokenStore } from './context-token-store';
 import type { TokenStore } from './encrypted-token-store';
-import { portalOAuthStore } from './portal-oauth-store';
+import { portalOAuthStore, seedOf } from './portal-oauth-store';
+import type { SharedPortalState } from './portal-shared-state';
 import { runtimeTokenStore } from './runtime-token-store';
 
 /** The portal node's authorisation settings as saved in the flow. */
@@ -57,6 +58,18 @@ export function tokenStoreOf(RED: NodeAPI, node: Node | undefined, def: PortalAu
   return new ContextTokenStore(RED, node, storeName);
 }
 
+/**
+ * Where an OAuth portal keeps its token pair: its own token store, or with a Redis URL the chain shared by every
+ * instance, which mirrors each new pair into the portal's own store.
+ */
+function oauthStoreOf(RED: NodeAPI, node: Node | undefined, def: PortalAuthDef & { id: string }, credentials: PortalAuthCredentials, shared: SharedPortalState | undefined): OAuthTokenStore {
+  const local = portalOAuthStore(tokenStoreOf(RED, node, def), def.id, credentials);
+  if (shared === undefined) return local;
+  const seed = seedOf(credentials);
+  const { link, keys, sealer } = shared;
+  return new RedisTokenChain({ link, keys, sealer, local, ...(seed === 'none' ? {} : { seed }) });
+}
+
 /** Builds the authorisation the portal node's settings ask for, or throws a Bitrix24Error saying why it cannot. */
 export function createPortalAuth(
   RED: NodeAPI,
@@ -64,6 +77,7 @@ export function createPortalAuth(
   def: PortalAuthDef & { id: string },
   credentials: PortalAuthCredentials,
   onReauthorisationChange: (required: boolean) => void,
+  shared?: SharedPortalState,
 ): RequestAuth {
   const authType = def.authType ?? 'webhook';
   if (authType === 'webhook') return new WebhookAuth(credentials.webhookUrl);
@@ -75,7 +89,7 @@ export function createPortalAuth(
     return new OAuthAuth({
       clientEndpoint: restEndpointOf(def.portalUrl),
       app,
-      store: portalOAuthStore(tokenStoreOf(RED, node, def), def.id, credentials),
+      store: oauthStoreOf(RED, node, def, credentials, shared),
       onReauthorisationChange,
     });
   }

@@ -6,7 +6,9 @@
 import { createHash } from 'node:crypto';
 import type { NodeAPI, NodeDef } from 'node-red';
 import type { BatchDispatcher, RequestAuth } from '../bitrix24';
+import type { PortalConditions } from './portal-conditions';
 import type { PortalState, PortalStateListener } from './portal-node';
+import type { SharedPortalState } from './portal-shared-state';
 
 /** The state a portal tells the nodes registered with it, and those nodes. */
 export class PortalStateBroadcast {
@@ -43,6 +45,19 @@ export interface PortalConnection {
   queue: BatchDispatcher;
   auth: RequestAuth;
   broadcast: PortalStateBroadcast;
+  /** What the portal's authorisation and shared state report, combined into the broadcast's state. */
+  conditions: PortalConditions;
+  /** With a Redis URL: what the connection shares with the other instances on the portal. */
+  shared?: SharedPortalState;
+}
+
+/** Closes a connection: its queue within `graceMs`, then its shared state (it leaves the shared bucket). */
+export async function closeConnection(connection: PortalConnection, graceMs: number): Promise<void> {
+  try {
+    await connection.queue.close(graceMs);
+  } finally {
+    await connection.shared?.close();
+  }
 }
 
 // Every saved setting a portal's client and queue are built from; its name and position are not among them.

@@ -4,6 +4,7 @@
 
 import type { Node, NodeDef } from 'node-red';
 import type { BatchDispatcher, CallAuth, OAuthAuth } from '../bitrix24';
+import type { TokenStore } from './encrypted-token-store';
 import type { PortalAuthCredentials, PortalAuthDef } from './portal-auth';
 import type { PortalDeliveryDef } from './portal-settings';
 
@@ -21,10 +22,15 @@ export interface PortalNodeDef extends NodeDef, PortalDeliveryDef, PortalAuthDef
 export interface PortalCredentials extends PortalAuthCredentials {
   /** The application token Bitrix24 sends as `auth[application_token]`, checked by the activity receiver. */
   applicationToken?: string;
+  /** Several instances on one portal: where they share its bucket and token chain (`redis://` or `rediss://`). */
+  redisUrl?: string;
 }
 
-/** What the portal says of itself to the nodes using it: it works, it needs re-authorising, or it cannot work. */
-export type PortalState = { kind: 'ready' } | { kind: 'reauth' } | { kind: 'unusable'; code: string };
+/**
+ * What the portal says of itself to the nodes using it: it works, it needs re-authorising, it cannot work, or the
+ * Redis it shares with other instances is out of reach (it works on, alone, at a fraction of the limit).
+ */
+export type PortalState = { kind: 'ready' } | { kind: 'reauth' } | { kind: 'unusable'; code: string } | { kind: 'shared-down' };
 
 /** A node that wants to hear of its portal's state (its status writer). */
 export interface PortalStateListener {
@@ -54,4 +60,6 @@ export interface PortalNode extends Node<PortalCredentials> {
   readonly publicUrl: string | undefined;
   /** The application's OAuth tokens, for the Authorize button; undefined for other kinds of portal. */
   readonly oauth: OAuthAuth | undefined;
+  /** With a Redis URL: secrets learnt at run time, shared by every instance on the portal; undefined otherwise. */
+  readonly sharedSecrets: TokenStore | undefined;
 }

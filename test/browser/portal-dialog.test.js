@@ -63,7 +63,7 @@ describeInBrowser('editor: portal dialog (Chromium)', (session) => {
     const answers = (await Promise.all(credentialAnswers)).map((text) => JSON.parse(text));
     // Password credentials reach the browser only as has_<name>; the client id is a plain-text credential.
     assert.deepEqual(answers, [
-      { has_webhookUrl: true, has_applicationToken: false, clientId: '', has_clientSecret: false, has_refreshToken: false, has_accessToken: false },
+      { has_webhookUrl: true, has_applicationToken: false, clientId: '', has_clientSecret: false, has_refreshToken: false, has_accessToken: false, has_redisUrl: false },
     ]);
     assert.ok(!(await editor.page.content()).includes(SESSION_SECRET));
     const labels = [];

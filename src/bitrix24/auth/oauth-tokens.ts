@@ -20,6 +20,23 @@ export interface OAuthTokenStore {
   save(tokens: OAuthTokens): Promise<void>;
 }
 
+/**
+ * A token store several processes share that rotates the pair itself, so that one refresh happens per rotation across
+ * all of them: the others take the pair it stored instead of refreshing (a second refresh would kill the chain).
+ */
+export interface RotatingTokenStore extends OAuthTokenStore {
+  /** A pair newer than `stale`: the one another process stored, or the one `refresh` gets under the store's lock. */
+  rotate(stale: OAuthTokens, refresh: (refreshToken: string) => Promise<OAuthTokens>): Promise<OAuthTokens>;
+  /** The newest stored pair, seeding and refreshing nothing. */
+  latest(): Promise<OAuthTokens | undefined>;
+}
+
+/** Whether `store` rotates the pair itself. */
+export function isRotatingStore(store: OAuthTokenStore): store is RotatingTokenStore {
+  const candidate = store as Partial<RotatingTokenStore>;
+  return typeof candidate.rotate === 'function' && typeof candidate.latest === 'function';
+}
+
 /** Keeps tokens in memory only: for tests and short-lived scripts. */
 export class MemoryTokenStore implements OAuthTokenStore {
   constructor(private tokens?: OAuthTokens) {}

@@ -1,3 +1,4 @@
+import { Admission, ADMISSION_PENDING } from './admission';
 import { pickBatch } from './batch-picker';
 import { BATCH_METHOD, batchParams, commandString, MAX_BATCH_COMMANDS, splitBatchResult } from './batch-request';
 import { CallQueue, QueuedCall } from './call-queue';
@@ -15,6 +16,11 @@ import { Scheduler, systemScheduler } from './scheduler';
 export interface DispatcherOptions {
   /** The portal's leaky bucket to mirror; false sends as fast as answers come back. */
   rateLimit?: RateLimit | false;
+  /**
+   * Where the queue asks for room on the portal instead of its own LeakyBucket of `rateLimit`: a bucket shared with
+   * other processes (shared/shared-admission.ts).
+   */
+  admission?: Admission;
   /** Calls that may wait at once; one more is refused at once with QUEUE_FULL. */
   maxQueue?: number;
   /** How long a call may wait for its turn, in ms; past it, QUEUE_TIMEOUT. */
@@ -40,7 +46,7 @@ const SWEEP_INTERVAL_MS = 1_000;
  */
 export class BatchDispatcher implements RestCaller {
   private readonly queue = new CallQueue();
-  private readonly bucket: LeakyBucket | undefined;
+  private readonly bucket: Admission | undefined;
   private readonly operating = new OperatingTimeGuard();
   private readonly scheduler: Scheduler;
   private readonly retry: RetryOptions;
@@ -69,7 +75,14 @@ export class BatchDispatcher implements RestCaller {
     this.maxWaitMs = options.maxWaitMs ?? DEFAULT_DISPATCHER_OPTIONS.maxWaitMs;
     this.maxInFlight = options.maxInFlight ?? DEFAULT_DISPATCHER_OPTIONS.maxInFlight;
     const limit = options.rateLimit ?? { burst: 50, drainPerSecond: 2 };
-    this.bucket = limit === false ? undefined : new LeakyBucket(checkedRateLimit(limit), this.scheduler.now());
+    this.bucket = options.admission ?? (limit === false ? undefined : new LeakyBucket(checkedRateLimit(limit), this.scheduler.now()));
+    this.bucket?.attach?.({
+      wake: () => this.pump(),
+      hold: (method, ms) => {
+        const now = this.scheduler.now();
+        this.operating.holdUntil(method, now, now + ms);
+      },
+    });
   }
 
   /** Calls waiting for their turn. */
@@ -176,6 +189,8 @@ export class BatchDispatcher implements RestCaller {
     while (this.inFlightRequests < this.maxInFlight && this.queue.size > 0) {
       const now = this.scheduler.now();
       const bucketDelay = this.bucket?.delayUntilFree(now) ?? 0;
+      // A shared bucket's answer is on its way: it wakes the queue when it comes.
+      if (bucketDelay === ADMISSION_PENDING) return;
       if (bucketDelay > 0) {
         this.wakeAt(now + bucketDelay);
         return;
@@ -260,7 +275,10 @@ export class BatchDispatcher implements RestCaller {
   private failed(call: QueuedCall, error: Bitrix24Error): void {
     const now = this.scheduler.now();
     if (error.code === 'QUERY_LIMIT_EXCEEDED') this.bucket?.markFull(now);
-    if (error.code === 'OPERATION_TIME_LIMIT') this.operating.hold(call.method, now, error.retryAfterSeconds);
+    if (error.code === 'OPERATION_TIME_LIMIT') {
+      const until = this.operating.hold(call.method, now, error.retryAfterSeconds);
+      this.bucket?.held?.(call.method, until - now);
+    }
     if (this.closing || call.attempts >= this.retry.maxAttempts || !isRetryable(error, this.retry.retryAmbiguous || call.repeatable)) {
       this.settle(call, error);
       return;

@@ -1,3 +1,4 @@
+import type { Admission } from './admission';
 import { RateLimit } from './rate-limit';
 
 // The package counts a request when it sends it, the portal when it arrives: two requests sent the drain interval apart
@@ -15,7 +16,7 @@ export function headroomOf(limit: RateLimit): number {
  * meets its limit. When the portal says the bucket is full (503 QUERY_LIMIT_EXCEEDED: other applications on the same
  * portal and address share it), our copy is filled too, so we wait as the portal would.
  */
-export class LeakyBucket {
+export class LeakyBucket implements Admission {
   private level = 0;
   private updatedAt: number;
   private readonly capacity: number;

@@ -39,11 +39,21 @@ export class OperatingTimeGuard {
     if (typeof cost === 'number' && cost > 0) usage.costPerCall = usage.costPerCall * 0.8 + cost * 0.2;
   }
 
-  /** The portal refused `method` with 429: hold it until its window resets, and at least the portal's minimum. */
-  hold(method: string, now: number, retryAfterSeconds?: number): void {
+  /**
+   * The portal refused `method` with 429: hold it until its window resets, and at least the portal's minimum.
+   * Returns until when (ms).
+   */
+  hold(method: string, now: number, retryAfterSeconds?: number): number {
     const usage = this.usage(method, now);
     const byPortal = retryAfterSeconds === undefined ? 0 : now + retryAfterSeconds * 1000;
     usage.heldUntil = Math.max(now + MIN_OPERATING_HOLD_MS, usage.resetAt > now ? usage.resetAt : 0, byPortal);
+    return usage.heldUntil;
+  }
+
+  /** Another process was refused `method` with 429: hold it here until `until` (ms) as well. */
+  holdUntil(method: string, now: number, until: number): void {
+    const usage = this.usage(method, now);
+    usage.heldUntil = Math.max(usage.heldUntil, until);
   }
 
   /** Milliseconds before `method` may be called again (0: now). */
