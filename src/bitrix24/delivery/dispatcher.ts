@@ -1,3 +1,4 @@
+import { AbortWatch, abortError } from './abort-watch';
 import { Admission, ADMISSION_PENDING } from './admission';
 import { pickBatch } from './batch-picker';
 import { BATCH_METHOD, batchParams, commandString, MAX_BATCH_COMMANDS, splitBatchResult } from './batch-request';
@@ -55,7 +56,7 @@ export class BatchDispatcher implements RestCaller {
   private readonly maxWaitMs: number;
   private readonly maxInFlight: number;
   private readonly busyKeys = new Map<string, number>();
-  private readonly callsBySignal = new WeakMap<AbortSignal, Set<QueuedCall>>();
+  private readonly aborts = new AbortWatch((call, error) => this.settle(call, error));
   private readonly idleWaiters: Array<() => void> = [];
   private inFlightRequests = 0;
   private seq = 0;
@@ -119,35 +120,11 @@ export class BatchDispatcher implements RestCaller {
         resolve,
         reject,
       };
-      if (options.signal !== undefined) this.watchSignal(options.signal, call);
+      if (options.signal !== undefined) this.aborts.watch(options.signal, call);
       this.queue.push(call);
       this.ensureSweep();
       this.pumpSoon();
     });
-  }
-
-  /**
-   * Ends the waiting calls of a signal when it aborts. One listener per signal (a node has one for all its calls):
-   * a listener per call would make 100,000 waiting calls cost O(n) each to remove.
-   */
-  private watchSignal(signal: AbortSignal, call: QueuedCall): void {
-    let calls = this.callsBySignal.get(signal);
-    if (calls === undefined) {
-      const watched = new Set<QueuedCall>();
-      calls = watched;
-      this.callsBySignal.set(signal, watched);
-      signal.addEventListener(
-        'abort',
-        () => {
-          // A call already sent cannot be taken back: only waiting ones end.
-          for (const waiting of [...watched]) if (waiting.state === 'queued') this.settle(waiting, abortError(signal));
-          watched.clear();
-        },
-        { once: true },
-      );
-    }
-    calls.add(call);
-    call.watchers = calls;
   }
 
   /**
@@ -348,11 +325,6 @@ export class BatchDispatcher implements RestCaller {
     if (this.queue.size !== 0 || this.inFlightRequests !== 0) return;
     for (const waiter of this.idleWaiters.splice(0)) waiter();
   }
-}
-
-
-function abortError(signal: AbortSignal): Bitrix24Error {
-  return signal.reason instanceof Bitrix24Error ? signal.reason : nodeClosedError();
 }
 
 function toBitrix24Error(error: unknown): Bitrix24Error {
