@@ -10,23 +10,13 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { NPM, npmEnv } = require('../support/npm-env');
+const { freePort } = require('../support/free-port');
 
 const root = path.resolve(__dirname, '..', '..');
 const DEMO_TOKEN = 'demo-application-token';
 /** How long the demo may take to get ready or to stop on a loaded two-core machine. */
 const READY_TIMEOUT_MS = 60_000;
 
-/** A port nothing listens on now (the system's pick, released at once). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Whether something accepts connections on 127.0.0.1:`port`. */
 function listening(port) {

@@ -8,25 +8,14 @@
 //   await redis.remove();                                  // stops it and deletes its directory
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { freePort } = require('./free-port');
 
 const REDIS_SERVER = process.env.REDIS_SERVER_PATH || '/usr/bin/redis-server';
 const START_TIMEOUT_MS = 20_000;
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'redis-tls');
 
-/** A port nothing listens on right now. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** One redis-server process, which can be stopped and started again on the same port and data directory. */
 class RedisServer {
