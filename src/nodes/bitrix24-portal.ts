@@ -87,7 +87,7 @@ export = function registerPortalNode(RED: NodeAPI): void {
         // The deploy starts this portal again as it is: the new instance takes over the queue, nothing stops.
         parked.park(def.id, running);
         watch.whenStarted(() => {
-          for (const left of parked.takeUnadopted()) void closeConnection(left, closeGraceOf(RED));
+          for (const left of parked.takeUnadopted()) closeConnection(left, closeGraceOf(RED)).catch(() => undefined);
         });
         done();
         return;

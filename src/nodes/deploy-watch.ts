@@ -25,7 +25,14 @@ export class DeployWatch {
     });
     RED.events.on('flows:started', () => {
       this.next = undefined;
-      for (const callback of this.startedCallbacks.splice(0)) callback();
+      for (const callback of this.startedCallbacks.splice(0)) {
+        // These run inside Node-RED's start of the flows: a failure of ours must not become one of Node-RED's.
+        try {
+          callback();
+        } catch (error) {
+          RED.log.warn(`bitrix24: after the deploy: ${error instanceof Error ? error.name : typeof error}`);
+        }
+      }
     });
   }
 
