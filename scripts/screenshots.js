@@ -30,7 +30,7 @@ async function main() {
     RED.workspaces.show(tab);
     RED.menu.setSelected('menu-item-sidebar', false);
   }, FIRST_EXAMPLE_TAB);
-  await page.locator('#red-ui-palette-search input').pressSequentially('bizproc');
+  await page.locator('#red-ui-palette-search input').pressSequentially('bitrix24');
   // Wait for the palette's slide animation: only the package's category is left once it ends.
   await page.waitForFunction(() => $('.red-ui-palette-category:visible').length === 1 && !$('.red-ui-palette-content:animated').length);
   await page.locator('#red-ui-workspace-chart').click({ position: { x: 5, y: 5 } });
